@@ -1,0 +1,22 @@
+// One jest run over every package. The decorator specs run twice, once per decorator mode,
+// because users compile with either: legacy (experimentalDecorators) or TC39 standard.
+const tsProject = (displayName, rootDir, testMatch, tsconfig) => ({
+  displayName,
+  rootDir,
+  testEnvironment: 'node',
+  testMatch,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig, diagnostics: { warnOnly: false } }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60_000,
+  projects: [
+    tsProject('core', '<rootDir>/packages/core', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json'),
+    tsProject('core:standard-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.standard.json'),
+    tsProject('runtimes', '<rootDir>/packages/runtimes', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    tsProject('receiver', '<rootDir>/packages/receiver', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+  ],
+};

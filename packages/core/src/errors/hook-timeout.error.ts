@@ -1,0 +1,23 @@
+import type { Phase } from '../types/phase';
+import { ErrorCodes, type ErrorCode } from './codes';
+import { HookError } from './hook.error';
+
+/** A hook outlived its `timeoutMs` (or the shutdown deadline, for `atexit`). */
+export class HookTimeoutError extends HookError {
+  override name = 'HookTimeoutError';
+  override readonly code: ErrorCode = ErrorCodes.HOOK_TIMEOUT;
+
+  constructor(
+    phase: Phase,
+    hookName: string,
+    readonly timeoutMs: number,
+    why = `did not settle within ${timeoutMs} ms`,
+  ) {
+    super(
+      phase,
+      hookName,
+      undefined,
+      `${phase} hook "${hookName}" ${why}; make it finish sooner (it receives ctx.signal, aborted at the timeout) or raise its timeoutMs`,
+    );
+  }
+}

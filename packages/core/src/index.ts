@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+
+export { prefork } from './decorators/prefork';
+export { postfork } from './decorators/postfork';
+export { atexit } from './decorators/atexit';
+export type { HookDecorator, MethodHookDecorator } from './decorators/hook-decorator.type';
+
+export { HookRegistry } from './registry';
+export { registry } from './default-registry';
+export { DEFAULT_TIMEOUT_MS } from './options';
+
+export { startWorker, shutdown } from './start-worker';
+export type { StartWorkerOptions, WorkerMain } from './start-worker';
+export { runPrefork } from './run-prefork';
+export type { RunPreforkOptions } from './run-prefork';
+export { buildContext, detectRuntime } from './context';
+export type { BaseContext } from './context';
+export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
+export type { Shutdown, ShutdownOptions } from './shutdown';
+export { installStopPaths } from './stop-paths';
+export type { StopHandler } from './stop-paths';
+export { EnvVars } from './env';
+export { MESSAGE_TAG, isMessage, notifyManager } from './messages';
+export type { ManagerMessage, WorkerMessage } from './messages';
+export { configureLogger } from './logger';
+export type { LogLevel, LogSink } from './logger';
+
+export { ErrorCodes } from './errors/codes';
+export type { ErrorCode } from './errors/codes';
+export { HookError } from './errors/hook.error';
+export { HookTimeoutError } from './errors/hook-timeout.error';
+export { LateHookError } from './errors/late-hook.error';
+export { InvalidHookOptionError } from './errors/invalid-option.error';
+export { DecoratorTargetError } from './errors/decorator-target.error';
+export { InvalidEnvironmentError } from './errors/invalid-env.error';
+
+export { PHASES, RUNTIMES } from './types/phase';
+export type { ExitReason, Phase, Runtime } from './types/phase';
+export type { ContextOverrides, HookContext } from './types/hook-context';
+export type { HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
+export type { HookResult, HookStatus, RegisteredHook, RunContext, RunReport } from './types/hook-result';

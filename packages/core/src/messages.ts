@@ -1,0 +1,42 @@
+import { parentPort } from 'node:worker_threads';
+
+/** The tag every forkhooks IPC message carries, so it never collides with an app's own messages. */
+export const MESSAGE_TAG = 'forkhooks';
+
+/** Messages a worker sends to its manager. */
+export type WorkerMessage =
+  | { forkhooks: 'ready'; pid: number; workerIndex: number; generation: number }
+  | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string };
+
+/** Messages a manager sends to its worker. */
+export type ManagerMessage = { forkhooks: 'stop' };
+
+/** True for a forkhooks message of the given kind. */
+export function isMessage<K extends string>(value: unknown, kind: K): value is { forkhooks: K } {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[MESSAGE_TAG] === kind;
+}
+
+/**
+ * Sends `message` to whoever spawned this worker (IPC parent or parent thread), if anyone listens.
+ * Resolves once it is handed over, or after `timeoutMs`: a message must never hold an exit.
+ */
+export function notifyManager(message: WorkerMessage | 'ready', timeoutMs = 1_000): Promise<void> {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    return Promise.resolve();
+  }
+  const send = process.send?.bind(process);
+  if (!send || !process.connected) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    try {
+      send(message, undefined, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}

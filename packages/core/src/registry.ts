@@ -1,0 +1,162 @@
+import 'reflect-metadata';
+import { HookError, describe } from './errors/hook.error';
+import { LateHookError } from './errors/late-hook.error';
+import { log } from './logger';
+import { INSTANCE_HOOKS_KEY, type InstanceHookRecord } from './metadata-keys';
+import { assertPhase, functionName, resolveOptions } from './options';
+import { runHook } from './run-hook';
+import type { HookContext } from './types/hook-context';
+import type { HookFn, HookOptions } from './types/hook-options';
+import type { HookResult, RegisteredHook, RunContext, RunReport } from './types/hook-result';
+import type { Phase } from './types/phase';
+
+/**
+ * Holds the hooks of each phase and runs them: in order, one at a time, each bounded by its timeout.
+ * Decorators only record; every rule about order, failure and timing lives here.
+ */
+export class HookRegistry {
+  #hooks: RegisteredHook[] = [];
+  #seq = 0;
+  /** Phases that started running in this process: adding to them now would be a hook that never runs. */
+  readonly #started = new Set<Phase>();
+  /** postfork and atexit run once per process; a second run gets the first one's result. */
+  readonly #runs = new Map<Phase, Promise<RunReport>>();
+  readonly #onceDone = new WeakSet<RegisteredHook>();
+  readonly #instances = new WeakMap<object, () => void>();
+  readonly #shutdown = new AbortController();
+
+  /** Registers `fn` for `phase`. Validates everything first; returns a function that unregisters it. */
+  add(phase: Phase, fn: HookFn, options?: HookOptions): () => void {
+    const resolved = resolveOptions(phase, fn, options, functionName(fn));
+    if (this.#started.has(phase)) throw new LateHookError(phase, resolved.name);
+    const hook: RegisteredHook = { ...resolved, phase, fn, seq: this.#seq++ };
+    this.#hooks.push(hook);
+    return () => {
+      this.#hooks = this.#hooks.filter((h) => h !== hook);
+    };
+  }
+
+  /**
+   * Registers the decorated instance methods of `obj`, bound to it. Hooks on instance methods run only
+   * for instances added here. Adding the same object twice is a no-op. Returns an unregister function.
+   */
+  addInstance(obj: object): () => void {
+    if (typeof obj !== 'object' || obj === null) {
+      throw new TypeError(`registry.addInstance expects an object instance, got ${obj === null ? 'null' : typeof obj}`);
+    }
+    const existing = this.#instances.get(obj);
+    if (existing) return existing;
+    const records = instanceRecords(obj);
+    const className = obj.constructor?.name || 'Object';
+    if (records.length === 0) {
+      throw new TypeError(
+        `registry.addInstance: ${className} has no @prefork/@postfork/@atexit instance methods; ` +
+          'decorate a method of its class, or register static methods and functions without addInstance',
+      );
+    }
+    const unregister: Array<() => void> = [];
+    try {
+      for (const record of records) {
+        const bound: HookFn = (ctx: HookContext) => (record.fn as (this: object, ctx: HookContext) => unknown).call(obj, ctx);
+        const name = record.options?.name ?? `${className}.${String(record.key)}`;
+        unregister.push(this.add(record.phase, bound, { ...record.options, name }));
+      }
+    } catch (error) {
+      unregister.forEach((undo) => undo());
+      throw error;
+    }
+    const undoAll = (): void => {
+      unregister.forEach((undo) => undo());
+      this.#instances.delete(obj);
+    };
+    this.#instances.set(obj, undoAll);
+    return undoAll;
+  }
+
+  /** The hooks of `phase` in run order: ascending `order`, then registration; `atexit` reversed (LIFO). */
+  hooks(phase: Phase): readonly RegisteredHook[] {
+    assertPhase(phase, `registry.hooks(${String(phase)})`);
+    const sorted = this.#hooks.filter((h) => h.phase === phase).sort((a, b) => a.order - b.order || a.seq - b.seq);
+    return phase === 'atexit' ? sorted.reverse() : sorted;
+  }
+
+  /** Whether `phase` has started running in this process. */
+  hasRun(phase: Phase): boolean {
+    return this.#started.has(phase);
+  }
+
+  /** Aborted when shutdown starts: start-up hooks still running are cut off, and `atexit` may begin. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /** Marks the start of shutdown: aborts every running prefork/postfork hook's signal. Idempotent. */
+  beginShutdown(reason: unknown = new Error('shutdown started')): void {
+    if (!this.#shutdown.signal.aborted) this.#shutdown.abort(reason);
+  }
+
+  /**
+   * Runs the hooks of `phase` with `ctx`. prefork/postfork: a failing critical hook rejects with its
+   * HookError and stops the phase. atexit: every hook runs, failures are reported, never thrown.
+   */
+  run(phase: Phase, ctx: RunContext): Promise<RunReport> {
+    assertPhase(phase, `registry.run(${String(phase)})`);
+    const previous = this.#runs.get(phase);
+    if (previous) return previous;
+    this.#started.add(phase);
+    const running = this.#runPhase(phase, ctx);
+    if (phase !== 'prefork') this.#runs.set(phase, running);
+    return running;
+  }
+
+  async #runPhase(phase: Phase, ctx: RunContext): Promise<RunReport> {
+    if (phase === 'atexit') this.beginShutdown(new Error(`atexit started (${ctx.reason ?? 'exit'})`));
+    // Start-up hooks are cut off when shutdown begins; teardown hooks only by the caller's deadline.
+    const outer =
+      phase === 'atexit'
+        ? (ctx.signal ?? new AbortController().signal)
+        : ctx.signal
+          ? AbortSignal.any([ctx.signal, this.#shutdown.signal])
+          : this.#shutdown.signal;
+    const { signal: _ignored, ...rest } = ctx;
+    const base: Omit<HookContext, 'signal'> = { ...rest, phase };
+    const report: RunReport = { phase, results: [] };
+
+    for (const hook of this.hooks(phase)) {
+      if (hook.once && this.#onceDone.has(hook)) {
+        report.results.push({ name: hook.name, status: 'skipped', durationMs: 0 });
+        continue;
+      }
+      this.#onceDone.add(hook);
+      const result = await runHook(hook, base, outer);
+      report.results.push(result);
+      if (result.status === 'ok' || result.status === 'skipped') continue;
+      if (phase !== 'atexit' && hook.critical) {
+        const error = result.error as HookError;
+        error.report = report;
+        throw error;
+      }
+      log.warn(`${phase} hook "${hook.name}" ${failureWord(result)}${phase === 'atexit' ? '' : ' (best-effort, continuing)'}: ${describe(result.error)}`);
+    }
+    return report;
+  }
+}
+
+function failureWord(result: HookResult): string {
+  return result.status === 'timeout' ? 'timed out' : 'failed';
+}
+
+/** Decorated instance methods of `obj`: its own records (standard decorators) and its prototypes' (legacy). */
+function instanceRecords(obj: object): InstanceHookRecord[] {
+  const levels: object[] = [];
+  for (let target: object | null = obj; target && target !== Object.prototype; target = Object.getPrototypeOf(target)) {
+    levels.unshift(target);
+  }
+  // Base class first; a subclass that decorates the same method again replaces the base's record in place.
+  const byMethod = new Map<string, InstanceHookRecord>();
+  for (const level of levels) {
+    const own = (Reflect.getOwnMetadata(INSTANCE_HOOKS_KEY, level) as InstanceHookRecord[] | undefined) ?? [];
+    for (const record of own) byMethod.set(`${record.phase}:${String(record.key)}`, record);
+  }
+  return [...byMethod.values()];
+}

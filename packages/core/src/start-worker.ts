@@ -1,0 +1,116 @@
+import { buildContext, type BaseContext } from './context';
+import { EnvVars } from './env';
+import { HookError } from './errors/hook.error';
+import { log } from './logger';
+import { notifyManager } from './messages';
+import { registry as defaultRegistry } from './default-registry';
+import type { HookRegistry } from './registry';
+import { createShutdown, resolveShutdownTimeout, type Shutdown } from './shutdown';
+import { installStopPaths } from './stop-paths';
+import type { ContextOverrides, HookContext } from './types/hook-context';
+
+/** Options of `startWorker`: context overrides, plus the registry and the shutdown deadline. */
+export interface StartWorkerOptions extends ContextOverrides {
+  /** Default: the process-wide `registry`. */
+  registry?: HookRegistry;
+  /** Deadline for all atexit hooks. Default: FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else under PM2 its kill_timeout less 200 ms, else 10,000. */
+  shutdownTimeoutMs?: number;
+}
+
+/** The worker's main function: runs after postfork, receives the same context. */
+export type WorkerMain = (ctx: HookContext) => unknown;
+
+let current: Shutdown | undefined;
+
+/**
+ * Starts this process (or thread) as a worker: detects the runtime, runs `postfork` (standalone:
+ * `prefork` first), then `main(ctx)`, and wires every stop path to one `atexit` run within a
+ * deadline, then exits (0 on a graceful stop, 1 on a fatal error). Resolves with the context once
+ * main has resolved; on a failed start it does not resolve, the process exits instead.
+ */
+export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {}): Promise<HookContext> {
+  if (current) throw new Error('startWorker was already called in this process; call it once, from the worker entry point');
+  const { registry: reg = defaultRegistry, shutdownTimeoutMs, ...overrides } = options;
+  const context = buildContext(overrides);
+  const managed = process.env[EnvVars.RUNTIME] !== undefined;
+
+  let startup: Promise<unknown> = Promise.resolve();
+  const shutdown = createShutdown({
+    registry: reg,
+    context,
+    timeoutMs: resolveShutdownTimeout(shutdownTimeoutMs),
+    before: () => startup,
+    beforeExit: async (code, _reason, error) => {
+      if (code !== 0 && managed) await notifyManager(failure(error));
+    },
+  });
+  current = shutdown;
+  installStopPaths((reason, error, detail) => void shutdown.stop(reason, error, detail));
+  process.on('exit', () => warnIfSkipped(reg, shutdown));
+
+  return new Promise<HookContext>((resolve) => {
+    const started = performance.now();
+    startup = runStartup(reg, context);
+    startup.then(
+      async () => {
+        if (shutdown.stopping) return;
+        const ctx: HookContext = { ...context, phase: 'postfork', signal: reg.shutdownSignal };
+        const hooks = reg.hooks('postfork').length;
+        log.info(`worker started (${describeWorker(context)}): ${hooks} postfork hook(s) in ${(performance.now() - started).toFixed(1)} ms`);
+        try {
+          await main?.(ctx);
+        } catch (error) {
+          void shutdown.stop('error', error, 'main failed');
+          return;
+        }
+        if (shutdown.stopping) return;
+        if (context.runtime === 'pm2') await notifyManager('ready');
+        else if (managed) await notifyManager({ forkhooks: 'ready', pid: process.pid, workerIndex: context.workerIndex, generation: context.generation });
+        resolve(ctx);
+      },
+      (error: unknown) => {
+        if (!shutdown.stopping) void shutdown.stop('error', error, 'start-up failed');
+      },
+    );
+  });
+}
+
+/**
+ * Stops this worker as if its manager had asked: runs `atexit` with reason `'exit'` within the deadline,
+ * then exits 0. Use it instead of `process.exit()`, which skips every atexit hook.
+ */
+export function shutdown(): Promise<unknown> {
+  if (!current) return Promise.reject(new Error('shutdown() needs a worker started with startWorker() in this process'));
+  return current.stop('exit', undefined, 'shutdown() called');
+}
+
+/** `exit` listeners are synchronous: all that is left is to say which hooks a direct process.exit() skipped. */
+function warnIfSkipped(reg: HookRegistry, shutdown: Shutdown): void {
+  const skipped = reg.hooks('atexit');
+  if (shutdown.stopping || skipped.length === 0) return;
+  log.warn(
+    `process.exit() was called before atexit ran: ${skipped.map((h) => h.name).join(', ')} did not run; ` +
+      'call shutdown() from @forkhooks/core (or let the manager stop the worker) instead',
+  );
+}
+
+async function runStartup(reg: HookRegistry, context: BaseContext): Promise<void> {
+  // With no manager at all, this process is its own primary: the same code traces in development.
+  if (context.runtime === 'standalone') await reg.run('prefork', context);
+  await reg.run('postfork', context);
+}
+
+function failure(error: unknown): { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string } {
+  const hookError = error instanceof HookError ? error : undefined;
+  return {
+    forkhooks: 'failed',
+    pid: process.pid,
+    phase: hookError?.phase ?? 'main',
+    hookName: hookError?.hookName,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+function describeWorker(ctx: BaseContext): string {
+  return `runtime=${ctx.runtime} index=${ctx.workerIndex} generation=${ctx.generation}`;
+}

@@ -1,0 +1,64 @@
+import cluster from 'node:cluster';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMessage } from './messages';
+import type { ExitReason } from './types/phase';
+
+/** Called for every request to stop; the shutdown it starts must be idempotent. */
+export type StopHandler = (reason: ExitReason, error?: unknown, detail?: string) => void;
+
+/**
+ * Wires every way a worker can be told to stop, or can fail, to one handler (the exit-hook habit:
+ * one place, every path). Returns a function that removes every listener it added.
+ */
+export function installStopPaths(onStop: StopHandler): () => void {
+  const undo: Array<() => void> = [];
+  const on = (emitter: NodeJS.EventEmitter, event: string, listener: (...args: unknown[]) => void, first = false): void => {
+    if (first) emitter.prependListener(event, listener);
+    else emitter.on(event, listener);
+    undo.push(() => emitter.removeListener(event, listener));
+  };
+
+  // A SIGTERM/SIGINT listener replaces Node's default exit, so atexit can run first.
+  // Worker threads get no signals through process.on: their parent sends a stop message instead.
+  if (isMainThread) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) on(process, signal, () => onStop('signal', undefined, signal));
+  }
+
+  if (typeof process.send === 'function') {
+    // The IPC channel closed: a graceful worker.disconnect() from the primary, or the primary died.
+    // In the second case Node's cluster code calls process.exit(0) from its own 'disconnect'
+    // listener, before anything async can run (lib/internal/cluster/child.js), and buffered spans
+    // die with it. Run first, mark the exit as expected so Node leaves it to us, and exit after atexit.
+    on(
+      process,
+      'disconnect',
+      () => {
+        if (cluster.worker) cluster.worker.exitedAfterDisconnect = true;
+        onStop('disconnect', undefined, 'IPC channel closed');
+      },
+      true,
+    );
+    // PM2 sends the string 'shutdown' instead of SIGINT when the app sets shutdown_with_message
+    // (Windows, or apps that must not trap signals); our own managers send { forkhooks: 'stop' }.
+    on(process, 'message', (message: unknown) => {
+      if (message === 'shutdown' || isMessage(message, 'stop')) onStop('message', undefined, 'stop message');
+    });
+  }
+
+  if (parentPort) {
+    const port = parentPort;
+    const listener = (message: unknown): void => {
+      if (isMessage(message, 'stop')) onStop('message', undefined, 'stop message');
+    };
+    port.on('message', listener);
+    undo.push(() => port.off('message', listener));
+  }
+
+  // With these listeners Node no longer prints and exits on its own: the shutdown does both.
+  on(process, 'uncaughtException', (error: unknown) => onStop('error', error, 'uncaught exception'));
+  on(process, 'unhandledRejection', (reason: unknown) => onStop('error', reason, 'unhandled rejection'));
+  // The event loop ran dry: nothing keeps the worker alive, so it ends as if told to.
+  on(process, 'beforeExit', () => onStop('exit', undefined, 'event loop empty'));
+
+  return () => undo.forEach((remove) => remove());
+}

@@ -1,0 +1,30 @@
+import type { ExitReason, Phase, Runtime } from './phase';
+
+/** What every hook receives: which phase, which runtime, and which worker it runs for. */
+export interface HookContext {
+  /** The phase being run; set by `registry.run`. */
+  phase: Phase;
+  /** The worker runtime that started this process (or thread). */
+  runtime: Runtime;
+  /** Stable slot 0..n-1; a replacement worker keeps the slot of the one it replaces. */
+  workerIndex: number;
+  /** How many times this slot was respawned: 0 for the first worker in it. */
+  generation: number;
+  /** Unique per spawned worker. */
+  workerId: string;
+  /** The pid of the process the hook runs in (for `prefork`: the primary). */
+  pid: number;
+  /** The pid of the manager process, where known. */
+  primaryPid: number | undefined;
+  /** `worker_threads.threadId`: 0 on a process's main thread. */
+  threadId: number;
+  /** Aborted when the hook's `timeoutMs` passes or when shutdown starts (for `atexit`: at the shutdown deadline). */
+  signal: AbortSignal;
+  /** For `atexit`: why the process is stopping. */
+  reason?: ExitReason;
+  /** For `atexit` after a fatal error: the error. */
+  error?: unknown;
+}
+
+/** Fields a caller may set when it builds a context; the rest is detected. */
+export type ContextOverrides = Partial<Omit<HookContext, 'phase' | 'signal'>>;

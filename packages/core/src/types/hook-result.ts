@@ -1,0 +1,31 @@
+import type { HookContext } from './hook-context';
+import type { HookFn, ResolvedHookOptions } from './hook-options';
+import type { Phase } from './phase';
+
+/** A hook as the registry holds it. */
+export interface RegisteredHook extends ResolvedHookOptions {
+  readonly phase: Phase;
+  readonly fn: HookFn;
+  /** Registration sequence number: breaks ties of `order`. */
+  readonly seq: number;
+}
+
+/** How one hook ended. */
+export type HookStatus = 'ok' | 'failed' | 'timeout' | 'skipped';
+
+/** One hook's outcome in a run. */
+export interface HookResult {
+  name: string;
+  status: HookStatus;
+  durationMs: number;
+  error?: Error;
+}
+
+/** The outcome of `registry.run(phase, ctx)`. */
+export interface RunReport {
+  phase: Phase;
+  results: HookResult[];
+}
+
+/** What `registry.run` needs from the caller: everything but the phase; `signal` is optional. */
+export type RunContext = Omit<HookContext, 'phase' | 'signal'> & { phase?: HookContext['phase']; signal?: AbortSignal };

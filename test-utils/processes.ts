@@ -1,0 +1,149 @@
+// Spawning and cleaning up real processes for tests, shared by every package (never copied).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Every pid a test spawned through these helpers, checked gone by `expectAllGone`. */
+const spawned = new Set<number>();
+
+/** A running node process with its output captured. */
+export interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first stdout/stderr line matching `pattern`; rejects after `timeoutMs` or on exit. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+/** Starts `node script` with `env` added to this process's environment. */
+export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string } = {}): NodeProcess {
+  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+    env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not spawn node ${script}`);
+  spawned.add(child.pid);
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    waiters.forEach((w) => w());
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    waiters.forEach((w) => w());
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+      waiters.forEach((w) => w());
+    }),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    child,
+    pid: child.pid,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const line = `${out}\n${err}`.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) {
+            resolve(line);
+            return true;
+          }
+          if (done) reject(new Error(`process exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+          return done;
+        };
+        if (check()) return;
+        const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+        waiters.push(() => {
+          if (check()) clearTimeout(timer);
+        });
+      });
+    },
+  };
+}
+
+/** Runs `node script` to its end (killing it by pid after `timeoutMs`). */
+export async function runNode(
+  script: string,
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
+  const proc = startNode(script, options);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const { code, signal } = await proc.exited;
+  clearTimeout(timer);
+  return { code, signal, stdout: proc.stdout(), stderr: proc.stderr(), pid: proc.pid };
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits until every pid is gone, up to `timeoutMs`; returns those still alive. */
+export async function waitGone(pids: Iterable<number>, timeoutMs = 5_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let alive = [...pids].filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    alive = alive.filter(isAlive);
+  }
+  return alive;
+}
+
+/**
+ * For afterAll: kills (by pid) anything a test spawned and left running, and returns the pids that
+ * had been left, so the suite can fail on them. `extra` adds pids learned from events files.
+ */
+export async function reapLeftovers(extra: Iterable<number> = []): Promise<number[]> {
+  const left = [...spawned, ...extra].filter(isAlive);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitGone(left, 2_000);
+  spawned.clear();
+  return left;
+}
+
+/** A fresh temporary folder, removed by `cleanup()`. */
+export function tempDir(prefix = 'forkhooks-test-'): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** One event a fixture's hook wrote: `{ event, pid, ... }`. */
+export type HookEvent = Record<string, unknown> & { event: string; pid: number };
+
+/** Appends one event as a JSON line (used by fixtures through the built helper in test-utils/events.js). */
+export function writeEvent(file: string, event: HookEvent): void {
+  appendFileSync(file, `${JSON.stringify(event)}\n`);
+}
+
+/** Reads every event a fixture wrote to `file`. */
+export function readEvents(file: string): HookEvent[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as HookEvent);
+}
