@@ -1,7 +1,8 @@
 // One jest run over every package. The decorator specs run twice, once per decorator mode,
 // because users compile with either: legacy (experimentalDecorators) or TC39 standard.
-const tsProject = (displayName, rootDir, testMatch, tsconfig) => ({
+const tsProject = (displayName, rootDir, testMatch, tsconfig, globals = {}) => ({
   displayName,
+  globals,
   rootDir,
   testEnvironment: 'node',
   testMatch,
@@ -14,8 +15,8 @@ module.exports = {
   testTimeout: 60_000,
   projects: [
     tsProject('core', '<rootDir>/packages/core', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
-    tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json'),
-    tsProject('core:standard-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.standard.json'),
+    tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json', { DECORATOR_MODE: 'legacy' }),
+    tsProject('core:standard-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.standard.json', { DECORATOR_MODE: 'standard' }),
     tsProject('runtimes', '<rootDir>/packages/runtimes', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('receiver', '<rootDir>/packages/receiver', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
   ],

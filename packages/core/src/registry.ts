@@ -7,7 +7,7 @@ import { assertPhase, functionName, resolveOptions } from './options';
 import { runHook } from './run-hook';
 import type { HookContext } from './types/hook-context';
 import type { HookFn, HookOptions } from './types/hook-options';
-import type { HookResult, RegisteredHook, RunContext, RunReport } from './types/hook-result';
+import type { RegisteredHook, RunContext, RunReport } from './types/hook-result';
 import type { Phase } from './types/phase';
 
 /**
@@ -136,14 +136,10 @@ export class HookRegistry {
         error.report = report;
         throw error;
       }
-      log.warn(`${phase} hook "${hook.name}" ${failureWord(result)}${phase === 'atexit' ? '' : ' (best-effort, continuing)'}: ${describe(result.error)}`);
+      log.warn(`${describe(result.error)}${phase === 'atexit' ? '' : ' (best-effort hook: the phase goes on)'}`);
     }
     return report;
   }
-}
-
-function failureWord(result: HookResult): string {
-  return result.status === 'timeout' ? 'timed out' : 'failed';
 }
 
 /** Decorated instance methods of `obj`: its own records (standard decorators) and its prototypes' (legacy). */

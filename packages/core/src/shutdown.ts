@@ -56,7 +56,7 @@ async function run(options: ShutdownOptions, reason: ExitReason, error: unknown,
   registry.beginShutdown(new Error(`shutdown started (${detail ?? reason})`));
   // A ref'd timer: an unref'd one would let a hook that awaits nothing end the process early.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error(`the shutdown deadline of ${timeoutMs} ms passed`)), timeoutMs);
+  const timer = setTimeout(() => deadline.abort(new Error(`the shutdown deadline of ${timeoutMs} ms passed (raise shutdownTimeoutMs or FORKHOOKS_SHUTDOWN_TIMEOUT_MS, or make atexit hooks faster)`)), timeoutMs);
   const aborted = new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }));
 
   await Promise.race([options.before?.().catch(() => undefined), aborted]);

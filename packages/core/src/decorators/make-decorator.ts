@@ -39,7 +39,8 @@ function apply(phase: Phase, options: HookOptions | undefined, args: unknown[]):
       applyLegacy(phase, options, target as object, key, descriptor.value as AnyFunction);
       return undefined;
     }
-    const what = typeof descriptor === 'number' ? `parameter ${descriptor} of` : 'accessor';
+    // TypeScript's legacy __decorate passes an undefined descriptor for a property.
+    const what = typeof descriptor === 'number' ? `parameter ${descriptor} of` : descriptor === undefined ? 'property' : 'accessor';
     throw new DecoratorTargetError(phase, `${what} "${String(key)}" of ${className(target)}`);
   }
   if (args.length === 2 && (typeof key === 'string' || typeof key === 'symbol')) {

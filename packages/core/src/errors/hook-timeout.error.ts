@@ -11,13 +11,13 @@ export class HookTimeoutError extends HookError {
     phase: Phase,
     hookName: string,
     readonly timeoutMs: number,
-    why = `did not settle within ${timeoutMs} ms`,
+    why?: string,
   ) {
-    super(
-      phase,
-      hookName,
-      undefined,
-      `${phase} hook "${hookName}" ${why}; make it finish sooner (it receives ctx.signal, aborted at the timeout) or raise its timeoutMs`,
-    );
+    const message =
+      why === undefined
+        ? `${phase} hook "${hookName}" did not settle within ${timeoutMs} ms; ` +
+          'make it finish sooner (it receives ctx.signal, aborted at the timeout) or raise its timeoutMs'
+        : `${phase} hook "${hookName}" ${why}`;
+    super(phase, hookName, undefined, message);
   }
 }

@@ -23,6 +23,10 @@ export class HookError extends Error {
 export function describe(value: unknown): string {
   if (value instanceof Error) return value.message || value.name;
   if (typeof value === 'string') return value;
+  // DOMException (AbortSignal.timeout's reason) is not an Error in Node 20, but has a message.
+  if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') {
+    return (value as { message: string }).message;
+  }
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

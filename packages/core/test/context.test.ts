@@ -1,0 +1,46 @@
+import { InvalidEnvironmentError, buildContext, detectRuntime } from '../src';
+
+describe('context: runtime detection and environment', () => {
+  it('detects standalone in a plain process (jest runs tests without IPC to us)', () => {
+    const env = {};
+    expect(['standalone', 'child_process']).toContain(detectRuntime(env));
+  });
+
+  it('detects PM2 first, from pm_id or NODE_APP_INSTANCE, and takes the slot from NODE_APP_INSTANCE', () => {
+    expect(detectRuntime({ pm_id: '4' })).toBe('pm2');
+    expect(detectRuntime({ NODE_APP_INSTANCE: '1' })).toBe('pm2');
+    const ctx = buildContext({}, { pm_id: '4', NODE_APP_INSTANCE: '1', restart_time: '2' });
+    expect(ctx).toMatchObject({ runtime: 'pm2', workerIndex: 1, generation: 2, primaryPid: process.ppid });
+  });
+
+  it('takes the slot a forkhooks manager passed in FORKHOOKS_* variables', () => {
+    const ctx = buildContext(
+      {},
+      { FORKHOOKS_RUNTIME: 'cluster', FORKHOOKS_WORKER_INDEX: '3', FORKHOOKS_GENERATION: '2', FORKHOOKS_WORKER_ID: 'w-7', FORKHOOKS_PRIMARY_PID: '42' },
+    );
+    expect(ctx).toEqual({ runtime: 'cluster', workerIndex: 3, generation: 2, workerId: 'w-7', pid: process.pid, primaryPid: 42, threadId: 0 });
+  });
+
+  it('lets explicit overrides win over the environment', () => {
+    const ctx = buildContext({ runtime: 'custom', workerIndex: 9, primaryPid: undefined }, { FORKHOOKS_WORKER_INDEX: '3', FORKHOOKS_PRIMARY_PID: '42' });
+    expect(ctx).toMatchObject({ runtime: 'custom', workerIndex: 9, primaryPid: undefined });
+  });
+
+  it.each([
+    ['FORKHOOKS_WORKER_INDEX', 'abc', /FORKHOOKS_WORKER_INDEX="abc" is not valid: expected an integer >= 0/],
+    ['FORKHOOKS_WORKER_INDEX', '-1', /FORKHOOKS_WORKER_INDEX="-1"/],
+    ['FORKHOOKS_GENERATION', '1.5', /FORKHOOKS_GENERATION="1.5"/],
+    ['FORKHOOKS_RUNTIME', 'kubernetes', /FORKHOOKS_RUNTIME="kubernetes" is not valid: expected cluster \| child_process/],
+    ['NODE_APP_INSTANCE', 'zero', /NODE_APP_INSTANCE="zero"/],
+  ])('names a bad %s=%s', (variable, value, message) => {
+    let error: unknown;
+    try {
+      buildContext({}, { [variable]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    expect(error).toMatchObject({ variable, code: 'FORKHOOKS_ERR_INVALID_ENV' });
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -1,0 +1,141 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { readEvents, reapLeftovers, runNode, startNode, tempDir, waitGone, type HookEvent } from '../../../test-utils/processes';
+
+const WORKER = join(__dirname, 'fixtures', 'worker.js');
+const names = (events: HookEvent[]): string[] => events.map((e) => e.event);
+
+describe('startWorker in a real process', () => {
+  const dir = tempDir();
+  let n = 0;
+  const eventsFile = (): string => join(dir.path, `events-${n++}.jsonl`);
+
+  afterAll(async () => {
+    const left = await reapLeftovers();
+    dir.cleanup();
+    expect(left).toEqual([]);
+  });
+
+  it('standalone: runs prefork, postfork, main; on SIGTERM runs atexit (LIFO) and exits 0', async () => {
+    const file = eventsFile();
+    const proc = startNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1' } });
+    await proc.waitFor(/main running/);
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    const events = readEvents(file);
+    expect(code).toBe(0);
+    expect(names(events)).toEqual(['prefork', 'postfork:first', 'postfork:connect-db', 'main', 'atexit:flush:start', 'atexit:flush', 'atexit:close-db']);
+    expect(events.every((e) => e.pid === proc.pid)).toBe(true);
+    expect(events[0]).toMatchObject({ runtime: 'standalone', workerIndex: 0 });
+    expect(events[3]).toMatchObject({ runtime: 'standalone', phase: 'postfork' });
+    expect(events.filter((e) => e.event.startsWith('atexit:')).map((e) => e.reason)).toEqual(['signal', 'signal', 'signal']);
+  });
+
+  it('runs one shutdown for two SIGTERMs in a row, and exits 0', async () => {
+    const file = eventsFile();
+    const proc = startNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', FLUSH_DELAY_MS: '400' } });
+    await proc.waitFor(/main running/);
+    proc.child.kill('SIGTERM');
+    await proc.waitFor(/stopping \(SIGTERM\)/);
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    expect(names(readEvents(file)).filter((e) => e === 'atexit:close-db')).toHaveLength(1);
+    expect(proc.stderr()).toMatch(/already stopping; ignoring SIGTERM/);
+  });
+
+  it('exits 1 naming the hook and phase when a critical postfork throws, after running atexit', async () => {
+    const file = eventsFile();
+    const result = await runNode(WORKER, { env: { EVENTS_FILE: file, POSTFORK_THROWS: '1' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/worker failed: postfork hook "connect-db" failed: database refused the connection/);
+    const events = readEvents(file);
+    expect(names(events)).not.toContain('main');
+    expect(events.find((e) => e.event === 'atexit:close-db')).toMatchObject({
+      reason: 'error',
+      error: 'postfork hook "connect-db" failed: database refused the connection',
+    });
+  });
+
+  it('runs atexit with reason "error" after an uncaught exception in main, then exits 1', async () => {
+    const file = eventsFile();
+    const result = await runNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', THROW_LATER: '1' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/worker failed \(uncaught exception\): boom in a timer/);
+    expect(readEvents(file).find((e) => e.event === 'atexit:close-db')).toMatchObject({ reason: 'error', error: 'boom in a timer' });
+  });
+
+  it('treats an unhandled rejection and a throwing main as fatal too', async () => {
+    const rejected = eventsFile();
+    const r1 = await runNode(WORKER, { env: { EVENTS_FILE: rejected, KEEP_ALIVE: '1', REJECT_LATER: '1' } });
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/unhandled rejection\): nobody caught me/);
+    const mainThrows = eventsFile();
+    const r2 = await runNode(WORKER, { env: { EVENTS_FILE: mainThrows, MAIN_THROWS: '1' } });
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/main failed\): main could not start/);
+    expect(readEvents(mainThrows).find((e) => e.event === 'atexit:close-db')).toMatchObject({ reason: 'error' });
+  });
+
+  it('cuts a hung atexit hook at its timeout and still runs the others', async () => {
+    const file = eventsFile();
+    const started = Date.now();
+    const proc = startNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', FLUSH_HANGS: '1', FLUSH_TIMEOUT_MS: '300' } });
+    await proc.waitFor(/main running/);
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(names(readEvents(file))).toEqual(['prefork', 'postfork:first', 'postfork:connect-db', 'main', 'atexit:flush:start', 'atexit:close-db']);
+    expect(proc.stderr()).toMatch(/atexit hook "flush" did not settle within 300 ms/);
+  });
+
+  it('exits at the shutdown deadline when an atexit hook outlasts it', async () => {
+    const file = eventsFile();
+    const proc = startNode(WORKER, {
+      env: { EVENTS_FILE: file, KEEP_ALIVE: '1', FLUSH_HANGS: '1', FLUSH_TIMEOUT_MS: '60000', FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '400' },
+    });
+    await proc.waitFor(/main running/);
+    const stopAt = Date.now();
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    const took = Date.now() - stopAt;
+    expect(code).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(350);
+    expect(took).toBeLessThan(5_000);
+    expect(proc.stderr()).toMatch(/atexit hook "flush" was cut off: the shutdown deadline of 400 ms passed/);
+    expect(proc.stderr()).toMatch(/atexit hook "close-db" did not run/);
+  });
+
+  it('ends through atexit (reason "exit") when the event loop empties', async () => {
+    const file = eventsFile();
+    const result = await runNode(WORKER, { env: { EVENTS_FILE: file } });
+    expect(result.code).toBe(0);
+    expect(readEvents(file).find((e) => e.event === 'atexit:close-db')).toMatchObject({ reason: 'exit' });
+  });
+
+  it('warns which atexit hooks a direct process.exit() skipped', async () => {
+    const file = eventsFile();
+    const result = await runNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', EXIT_DIRECTLY: '1' } });
+    expect(result.code).toBe(3);
+    expect(names(readEvents(file))).not.toContain('atexit:close-db');
+    expect(result.stderr).toMatch(/process.exit\(\) was called before atexit ran: flush, close-db did not run/);
+  });
+
+  it.each([
+    ['the PM2 "shutdown" message', (child: ReturnType<typeof fork>) => child.send('shutdown'), 'message'],
+    ['a { forkhooks: "stop" } message', (child: ReturnType<typeof fork>) => child.send({ forkhooks: 'stop' }), 'message'],
+    ['the IPC channel closing', (child: ReturnType<typeof fork>) => child.disconnect(), 'disconnect'],
+  ])('as an IPC child, stops gracefully on %s', async (_what, stop, reason) => {
+    const file = eventsFile();
+    const child = fork(WORKER, [], { env: { ...process.env, EVENTS_FILE: file, KEEP_ALIVE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout?.on('data', (d: Buffer) => d.toString().includes('main running') && resolve()));
+    stop(child);
+    expect(await exited).toBe(0);
+    const events = readEvents(file);
+    expect(events.find((e) => e.event === 'main')).toMatchObject({ runtime: 'child_process' });
+    expect(events.find((e) => e.event === 'atexit:close-db')).toMatchObject({ reason });
+    expect(await waitGone([child.pid as number])).toEqual([]);
+  });
+});
