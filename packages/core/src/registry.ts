@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { HookError, describe } from './errors/hook.error';
+import { describe, type HookError } from './errors/hook.error';
 import { LateHookError } from './errors/late-hook.error';
 import { log } from './logger';
 import { INSTANCE_HOOKS_KEY, type InstanceHookRecord } from './metadata-keys';
 import { assertPhase, functionName, resolveOptions } from './options';
-import { runHook } from './run-hook';
+import { runHook, runScope, type RunScope } from './run-hook';
 import type { HookContext } from './types/hook-context';
 import type { HookFn, HookOptions } from './types/hook-options';
 import type { RegisteredHook, RunContext, RunReport } from './types/hook-result';
@@ -118,17 +118,23 @@ export class HookRegistry {
         : ctx.signal
           ? AbortSignal.any([ctx.signal, this.#shutdown.signal])
           : this.#shutdown.signal;
-    const { signal: _ignored, ...rest } = ctx;
-    const base: Omit<HookContext, 'signal'> = { ...rest, phase };
-    const report: RunReport = { phase, results: [] };
+    const scope = runScope(outer);
+    try {
+      return await this.#runHooks(phase, { ...ctx, phase }, scope);
+    } finally {
+      scope.dispose();
+    }
+  }
 
+  async #runHooks(phase: Phase, base: Omit<HookContext, 'signal'>, scope: RunScope): Promise<RunReport> {
+    const report: RunReport = { phase, results: [] };
     for (const hook of this.hooks(phase)) {
       if (hook.once && this.#onceDone.has(hook)) {
         report.results.push({ name: hook.name, status: 'skipped', durationMs: 0 });
         continue;
       }
       this.#onceDone.add(hook);
-      const result = await runHook(hook, base, outer);
+      const result = await runHook(hook, base, scope);
       report.results.push(result);
       if (result.status === 'ok' || result.status === 'skipped') continue;
       if (phase !== 'atexit' && hook.critical) {

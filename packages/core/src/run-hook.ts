@@ -3,42 +3,83 @@ import { HookTimeoutError } from './errors/hook-timeout.error';
 import type { HookContext } from './types/hook-context';
 import type { HookResult, RegisteredHook } from './types/hook-result';
 
+/** What the registry shares with every hook of one run: the outer signal, and a promise that settles when it aborts. */
+export interface RunScope {
+  readonly outer: AbortSignal;
+  /** Resolves (never rejects) when `outer` aborts: one listener per run, not one per hook. */
+  readonly outerAborted: Promise<typeof ABORTED>;
+  /** Removes the listener on `outer`: a primary runs prefork on every spawn against one long-lived signal. */
+  dispose(): void;
+}
+
+const ABORTED = Symbol('aborted');
+const TIMED_OUT = Symbol('timed out');
+
+/** Builds the scope of one run over `outer`. */
+export function runScope(outer: AbortSignal): RunScope {
+  let onAbort: (() => void) | undefined;
+  const outerAborted = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    if (outer.aborted) onAbort();
+    else outer.addEventListener('abort', onAbort, { once: true });
+  });
+  return { outer, outerAborted, dispose: () => onAbort && outer.removeEventListener('abort', onAbort) };
+}
+
 /**
- * Runs one hook with its own AbortSignal, aborted at its timeout or when `outer` aborts
- * (shutdown started, or the shutdown deadline passed). Never throws: the outcome is in the result.
+ * Runs one hook. Its `ctx.signal` (made on first use: most hooks never read it) aborts at the
+ * hook's timeout or when the run's outer signal aborts (shutdown started, or its deadline passed).
+ * A hook that returns synchronously costs no timer. Never throws: the outcome is in the result.
  */
-export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'signal'>, outer: AbortSignal): Promise<HookResult> {
+export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'signal'>, scope: RunScope): Promise<HookResult> {
   const started = performance.now();
   const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
-  const own = new AbortController();
-  const ctx: HookContext = { ...base, phase: hook.phase, signal: AbortSignal.any([own.signal, outer]) };
-
+  const { outer } = scope;
   if (outer.aborted) {
     const error = new HookTimeoutError(hook.phase, hook.name, hook.timeoutMs, `did not run: ${describe(outer.reason)}`);
     return { name: hook.name, status: 'timeout', durationMs: 0, error };
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let onOuterAbort: (() => void) | undefined;
+  let own: AbortController | undefined;
+  let signal: AbortSignal | undefined;
+  const ctx = { ...base, phase: hook.phase } as HookContext;
+  Object.defineProperty(ctx, 'signal', {
+    enumerable: true,
+    get: () => (signal ??= AbortSignal.any([(own ??= new AbortController()).signal, outer])),
+  });
+  const fail = (cause: unknown): HookResult => {
+    const error = cause instanceof HookTimeoutError ? cause : new HookError(hook.phase, hook.name, cause);
+    (own ??= new AbortController()).abort(error);
+    return { name: hook.name, status: error instanceof HookTimeoutError ? 'timeout' : 'failed', durationMs: elapsed(), error };
+  };
+
+  let returned: unknown;
   try {
-    if (hook.when !== undefined && !hook.when(ctx)) {
-      return { name: hook.name, status: 'skipped', durationMs: elapsed() };
+    if (hook.when !== undefined && !hook.when(ctx)) return { name: hook.name, status: 'skipped', durationMs: elapsed() };
+    returned = hook.fn(ctx);
+  } catch (cause) {
+    return fail(cause);
+  }
+  if (!isThenable(returned)) return { name: hook.name, status: 'ok', durationMs: elapsed() };
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), hook.timeoutMs);
+  });
+  try {
+    const winner = await Promise.race([returned, timedOut, scope.outerAborted]);
+    if (winner === TIMED_OUT) return fail(new HookTimeoutError(hook.phase, hook.name, hook.timeoutMs));
+    if (winner === ABORTED) {
+      return fail(new HookTimeoutError(hook.phase, hook.name, hook.timeoutMs, `was cut off: ${describe(outer.reason)}`));
     }
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HookTimeoutError(hook.phase, hook.name, hook.timeoutMs)), hook.timeoutMs);
-      onOuterAbort = () =>
-        reject(new HookTimeoutError(hook.phase, hook.name, hook.timeoutMs, `was cut off: ${describe(outer.reason)}`));
-      outer.addEventListener('abort', onOuterAbort, { once: true });
-    });
-    // then() turns a synchronous throw into a rejection, so both fail the same way.
-    await Promise.race([Promise.resolve().then(() => hook.fn(ctx)), deadline]);
     return { name: hook.name, status: 'ok', durationMs: elapsed() };
   } catch (cause) {
-    const error = cause instanceof HookTimeoutError ? cause : new HookError(hook.phase, hook.name, cause);
-    own.abort(error);
-    return { name: hook.name, status: error instanceof HookTimeoutError ? 'timeout' : 'failed', durationMs: elapsed(), error };
+    return fail(cause);
   } finally {
     clearTimeout(timer);
-    if (onOuterAbort) outer.removeEventListener('abort', onOuterAbort);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -65,3 +65,17 @@ describe('registry: once, when, run-once phases and late hooks', () => {
     expect((registry.shutdownSignal.reason as Error).message).toBe('first');
   });
 });
+
+describe('registry: a long-lived primary', () => {
+  it('leaves no listener behind after many prefork runs (one per spawn)', async () => {
+    const registry = new HookRegistry();
+    registry.add('prefork', async () => undefined, { name: 'async' });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.message);
+    process.on('warning', onWarning);
+    for (let i = 0; i < 50; i++) await registry.run('prefork', testContext({ workerIndex: i }));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings.filter((w) => /listener/i.test(w))).toEqual([]);
+  });
+});
