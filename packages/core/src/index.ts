@@ -22,7 +22,7 @@ export type { StopHandler } from './stop-paths';
 export { EnvVars } from './env';
 export { MESSAGE_TAG, isMessage, notifyManager } from './messages';
 export type { ManagerMessage, WorkerMessage } from './messages';
-export { configureLogger } from './logger';
+export { configureLogger, log } from './logger';
 export type { LogLevel, LogSink } from './logger';
 
 export { ErrorCodes } from './errors/codes';

@@ -1,0 +1,135 @@
+import { log } from '@forkhooks/core';
+import { httpUrl, headerList, positiveInteger, booleanFlag } from './env';
+import { TracingConfigError } from './errors';
+
+/** The OTel sampler names of OTEL_TRACES_SAMPLER that the SDK implements. */
+export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+/** One of SAMPLERS. */
+export type SamplerName = (typeof SAMPLERS)[number];
+
+/** BatchSpanProcessor settings (OTEL_BSP_*). */
+export interface BatchOptions {
+  scheduledDelayMillis?: number;
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+  exportTimeoutMillis?: number;
+}
+
+/** Tracing settings after options, environment and defaults were applied. */
+export interface TracingConfig {
+  disabled: boolean;
+  serviceName: string | undefined;
+  /** The full traces URL the exporter posts to. */
+  endpoint: string;
+  headers: Record<string, string>;
+  sampler: SamplerName;
+  samplerArg: number | undefined;
+  batch: Required<BatchOptions>;
+}
+
+/** What a caller may set; everything falls back to the standard OpenTelemetry variables. */
+export interface ConfigOptions {
+  serviceName?: string;
+  /** Full URL of the traces endpoint (as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  endpoint?: string;
+  headers?: Record<string, string>;
+  sampler?: SamplerName;
+  samplerArg?: number;
+  batch?: BatchOptions;
+  disabled?: boolean;
+}
+
+/** The spec's defaults, kept: users know them, and OTEL_BSP_* overrides them. */
+export const DEFAULT_BATCH: Required<BatchOptions> = {
+  scheduledDelayMillis: 5_000,
+  maxQueueSize: 2_048,
+  maxExportBatchSize: 512,
+  exportTimeoutMillis: 30_000,
+};
+/** Where spans go when nothing says otherwise: a local collector's OTLP/HTTP port. */
+export const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
+
+/** Applies options, then OTEL_* variables, then defaults; throws TracingConfigError where spans would go nowhere. */
+export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): TracingConfig {
+  return {
+    disabled: options.disabled ?? booleanFlag(env, 'OTEL_SDK_DISABLED'),
+    serviceName: options.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined),
+    endpoint: resolveEndpoint(options.endpoint, env),
+    headers: options.headers ?? {
+      ...headerList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...headerList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
+    ...resolveSampler(options, env),
+    batch: resolveBatch(options.batch ?? {}, env),
+  };
+}
+
+function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (explicit !== undefined) return httpUrl(explicit, 'endpoint').href;
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return httpUrl(traces, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').href;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (base) {
+    // The spec: the base endpoint gets the signal path appended, the signal endpoint is used as is.
+    const url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+    return new URL(`${url.pathname.replace(/\/+$/, '')}/v1/traces`, url).href;
+  }
+  return DEFAULT_ENDPOINT;
+}
+
+function resolveSampler(options: ConfigOptions, env: NodeJS.ProcessEnv): { sampler: SamplerName; samplerArg: number | undefined } {
+  if (options.sampler !== undefined && !SAMPLERS.includes(options.sampler)) {
+    throw new TracingConfigError('sampler', `"${String(options.sampler)}" is not one of ${SAMPLERS.join(', ')}`);
+  }
+  const raw = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
+  let sampler: SamplerName = options.sampler ?? 'parentbased_always_on';
+  if (options.sampler === undefined && raw) {
+    if (SAMPLERS.includes(raw as SamplerName)) sampler = raw as SamplerName;
+    // The spec: an unknown sampler is ignored with a warning; the SDK's own warning goes to a diag
+    // logger most apps never set, so say it here.
+    else warnOnce(`OTEL_TRACES_SAMPLER=${JSON.stringify(env.OTEL_TRACES_SAMPLER)} is not one of ${SAMPLERS.join(', ')}; using parentbased_always_on`);
+  }
+  let samplerArg = options.samplerArg;
+  const rawArg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  if (samplerArg === undefined && rawArg) {
+    const value = Number(rawArg);
+    if (Number.isFinite(value) && value >= 0 && value <= 1) samplerArg = value;
+    else warnOnce(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(rawArg)} is not a ratio in [0, 1]; using 1`);
+  }
+  if (samplerArg !== undefined && !(samplerArg >= 0 && samplerArg <= 1)) {
+    throw new TracingConfigError('samplerArg', `${samplerArg} is not a ratio in [0, 1]`);
+  }
+  return { sampler, samplerArg };
+}
+
+function resolveBatch(batch: BatchOptions, env: NodeJS.ProcessEnv): Required<BatchOptions> {
+  const pick = (key: keyof BatchOptions, variable: string, allowZero = false): number => {
+    const explicit = batch[key];
+    if (explicit !== undefined) {
+      if (!Number.isInteger(explicit) || explicit < (allowZero ? 0 : 1)) {
+        throw new TracingConfigError(`batch.${key}`, `${explicit} is not a ${allowZero ? 'non-negative' : 'positive'} integer`);
+      }
+      return explicit;
+    }
+    return positiveInteger(env, variable, allowZero) ?? DEFAULT_BATCH[key];
+  };
+  const resolved = {
+    scheduledDelayMillis: pick('scheduledDelayMillis', 'OTEL_BSP_SCHEDULE_DELAY', true),
+    maxQueueSize: pick('maxQueueSize', 'OTEL_BSP_MAX_QUEUE_SIZE'),
+    maxExportBatchSize: pick('maxExportBatchSize', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+    exportTimeoutMillis: pick('exportTimeoutMillis', 'OTEL_BSP_EXPORT_TIMEOUT'),
+  };
+  // The processor would clamp this silently; clamp it out loud.
+  if (resolved.maxExportBatchSize > resolved.maxQueueSize) {
+    warnOnce(`the export batch size (${resolved.maxExportBatchSize}) exceeds the queue size (${resolved.maxQueueSize}); using ${resolved.maxQueueSize}`);
+    resolved.maxExportBatchSize = resolved.maxQueueSize;
+  }
+  return resolved;
+}
+
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  log.warn(message);
+}

@@ -1,0 +1,62 @@
+import { log } from '@forkhooks/core';
+import { TracingConfigError } from './errors';
+
+// Readers for the OTEL_* variables. Where the OpenTelemetry spec says an invalid value is
+// ignored (numbers, samplers), we warn once naming the variable and use the default, as the
+// SDK would, but out loud. Where a value would send spans nowhere (the endpoint), we throw.
+
+/** A positive integer from `env[name]`, or undefined (unset, or invalid: one warning). */
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, allowZero = false): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (Number.isInteger(value) && (value > 0 || (allowZero && value === 0))) return value;
+  log.warn(`${name}=${JSON.stringify(raw)} is not a ${allowZero ? 'non-negative' : 'positive'} integer; ignoring it and using the default`);
+  return undefined;
+}
+
+/** true for "true" (any case), false for unset/"false"; anything else warns and is false (spec: OTEL_SDK_DISABLED). */
+export function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  log.warn(`${name}=${JSON.stringify(env[name])} is neither true nor false; treating it as false`);
+  return false;
+}
+
+/** An http(s) URL; a named error otherwise (an exporter would silently fall back to localhost). */
+export function httpUrl(value: string, setting: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TracingConfigError(setting, `${JSON.stringify(value)} is not a URL; use e.g. http://collector:4318`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TracingConfigError(setting, `${JSON.stringify(value)} must be http:// or https:// (OTLP/HTTP)`);
+  }
+  return url;
+}
+
+/**
+ * Parses W3C-baggage-style `key=value,key2=value2` (OTEL_EXPORTER_OTLP_HEADERS). Values are secrets:
+ * a malformed entry is reported by its position and key only, never its value.
+ */
+export function headerList(raw: string | undefined, setting: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (raw === undefined || raw.trim() === '') return headers;
+  raw.split(',').forEach((entry, index) => {
+    const eq = entry.indexOf('=');
+    const key = (eq > 0 ? entry.slice(0, eq) : '').trim();
+    if (key === '') {
+      log.warn(`${setting}: entry ${index + 1} is not key=value; ignoring it (its value is not shown: headers may hold secrets)`);
+      return;
+    }
+    try {
+      headers[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      log.warn(`${setting}: the value of "${key}" is not valid percent-encoding; ignoring it`);
+    }
+  });
+  return headers;
+}

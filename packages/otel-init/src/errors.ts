@@ -1,0 +1,13 @@
+/** A tracing setting (an option or an OTEL_* variable) that would silently send spans nowhere. */
+export class TracingConfigError extends Error {
+  override name = 'TracingConfigError';
+  readonly code = 'FORKHOOKS_ERR_OTEL_CONFIG';
+
+  constructor(
+    /** The option or environment variable at fault. */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}

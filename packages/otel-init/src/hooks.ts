@@ -1,0 +1,25 @@
+import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { initTracing, type TracingOptions } from './init-tracing';
+
+/** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
+export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', flush: 'otel-init.shutdown' } as const;
+
+/**
+ * Registers initTracing as a postfork hook (early: order -1000, so other hooks are traced) and its
+ * flush as an atexit hook (which, LIFO, runs last: after the other hooks' spans ended).
+ */
+export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = {}, target: HookRegistry = registry): () => void {
+  let handle: ReturnType<typeof initTracing> | undefined;
+  const undoInit = target.add(
+    'postfork',
+    (ctx: HookContext) => {
+      handle = initTracing({ ...options, context: ctx });
+    },
+    { name: TRACING_HOOK_NAMES.init, order: -1000 },
+  );
+  const undoFlush = target.add('atexit', (ctx: HookContext) => handle?.shutdown(ctx.signal), { name: TRACING_HOOK_NAMES.flush, order: -1000 });
+  return () => {
+    undoInit();
+    undoFlush();
+  };
+}

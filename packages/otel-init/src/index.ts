@@ -1,0 +1,16 @@
+export { initTracing, currentTracing } from './init-tracing';
+export type { TracingHandle, TracingOptions } from './init-tracing';
+export { registerTracingHooks, TRACING_HOOK_NAMES } from './hooks';
+export { enableInstrumentations } from './instrumentations';
+export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT } from './config';
+export type { BatchOptions, ConfigOptions, SamplerName, TracingConfig } from './config';
+export type { TracingStats } from './stats';
+export { TracingConfigError } from './errors';
+export {
+  ATTR_SERVICE_INSTANCE_ID,
+  ATTR_PROCESS_PID,
+  ATTR_WORKER_INDEX,
+  ATTR_WORKER_GENERATION,
+  ATTR_WORKER_RUNTIME,
+  ATTR_WORKER_ID,
+} from './resource-attributes';

@@ -1,0 +1,147 @@
+import cluster from 'node:cluster';
+import { buildContext, log, type BaseContext } from '@forkhooks/core';
+import type { Attributes, TracerProvider } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { resolveConfig, type ConfigOptions } from './config';
+import { enableInstrumentations } from './instrumentations';
+import { workerAttributes } from './resource-attributes';
+import type { Pipeline } from './sdk';
+import { SpanCounter, type TracingStats } from './stats';
+
+/** Options of `initTracing`; each falls back to the standard OTEL_* variable, then to the spec default. */
+export interface TracingOptions extends ConfigOptions {
+  /** Extra resource attributes (OTEL_RESOURCE_ATTRIBUTES is merged too). */
+  resourceAttributes?: Attributes;
+  /** Instrumentations to enable now. Better: enable them at import time (see `register`). */
+  instrumentations?: Instrumentation[];
+  /** The worker this runs in: pass the postfork hook's ctx. Default: detected. */
+  context?: BaseContext;
+}
+
+/** What `initTracing` returns: the worker's tracing, its flush, and its counts. */
+export interface TracingHandle {
+  /** The registered global provider (an SDK NodeTracerProvider; typed by the API so SDK types stay inside). */
+  readonly provider: TracerProvider;
+  /** The traces URL spans are posted to. */
+  readonly endpoint: string;
+  /** This worker's resource attributes, `service.instance.id` included. */
+  readonly resourceAttributes: Attributes;
+  /** false when OTEL_SDK_DISABLED=true (or `disabled: true`): nothing is recorded. */
+  readonly enabled: boolean;
+  /** Exports what is queued now. */
+  forceFlush(): Promise<void>;
+  /**
+   * Flushes and stops, bounded by `signal` (an atexit hook's ctx.signal) and the export timeout:
+   * it resolves, never hangs an exit, even with the collector down. Idempotent.
+   */
+  shutdown(signal?: AbortSignal): Promise<void>;
+  /** Spans ended, exported, dropped and pending, and failed exports, counted for real. */
+  stats(): TracingStats;
+}
+
+const HANDLE_KEY = Symbol.for('forkhooks.otel-init.handle');
+const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: TracingHandle; options: string } };
+
+/**
+ * Sets up this worker's tracing: a NodeTracerProvider registered globally, a BatchSpanProcessor
+ * over the OTLP/HTTP exporter, and a resource naming this worker. Call it in postfork (or import
+ * '@forkhooks/otel-init/register'). A second call returns the same handle.
+ */
+export function initTracing(options: TracingOptions = {}): TracingHandle {
+  const fingerprint = JSON.stringify({ ...options, context: undefined, instrumentations: options.instrumentations?.length });
+  const existing = holder[HANDLE_KEY];
+  if (existing) {
+    if (existing.options !== fingerprint) log.warn('initTracing was called again with different options; keeping the first setup (one provider per process)');
+    return existing.handle;
+  }
+  warnIfPrimary();
+  const config = resolveConfig(options);
+  const context = options.context ?? buildContext();
+  if (options.instrumentations?.length) enableInstrumentations(options.instrumentations, 'initTracing');
+
+  const counter = new SpanCounter(
+    config.batch.maxQueueSize,
+    (error) => log.warn(`span export to ${config.endpoint} failed: ${error?.message ?? 'unknown error'}; counting lost spans in stats() until it recovers`),
+    (lost) => log.info(`span export to ${config.endpoint} recovered (${lost} spans lost while it failed)`),
+  );
+  const handle = config.disabled
+    ? disabledHandle(config.endpoint, counter)
+    : liveHandle(startSdk(config, workerAttributes(context, config.serviceName, options.resourceAttributes), counter), config, counter);
+  holder[HANDLE_KEY] = { handle, options: fingerprint };
+  log.debug(`tracing to ${config.endpoint} (${config.disabled ? 'disabled by OTEL_SDK_DISABLED' : `sampler ${config.sampler}`})`);
+  return handle;
+}
+
+/** The handle of this process, if initTracing ran. */
+export function currentTracing(): TracingHandle | undefined {
+  return holder[HANDLE_KEY]?.handle;
+}
+
+function startSdk(config: ReturnType<typeof resolveConfig>, attributes: Attributes, counter: SpanCounter): Pipeline {
+  // Loaded here, not at import: the SDK and exporter cost start-up time and memory that a
+  // primary, or a process with tracing disabled, never needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('./sdk') as typeof import('./sdk');
+  return sdk.startPipeline(config, attributes, counter);
+}
+
+function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>, counter: SpanCounter): TracingHandle {
+  let stopping: Promise<void> | undefined;
+  return {
+    provider: pipeline.provider,
+    endpoint: config.endpoint,
+    resourceAttributes: pipeline.resourceAttributes,
+    enabled: true,
+    forceFlush: () => pipeline.forceFlush(),
+    shutdown(signal) {
+      stopping ??= bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).finally(() => counter.close());
+      return stopping;
+    },
+    stats: () => counter.snapshot(),
+  };
+}
+
+function disabledHandle(endpoint: string, counter: SpanCounter): TracingHandle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  return {
+    provider: trace.getTracerProvider(),
+    endpoint,
+    resourceAttributes: {},
+    enabled: false,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+    stats: () => counter.snapshot(),
+  };
+}
+
+/** Settles when `work` does, after `timeoutMs`, or when `signal` aborts, whichever is first; never rejects. */
+function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn(`tracing shutdown: the flush did not finish within ${timeoutMs} ms; unsent spans are counted as dropped`);
+      resolve();
+    }, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    signal?.addEventListener('abort', done, { once: true });
+    work.then(done, (error: unknown) => {
+      log.warn(`tracing shutdown: ${error instanceof Error ? error.message : String(error)}`);
+      done();
+    });
+  });
+}
+
+let primaryWarned = false;
+function warnIfPrimary(): void {
+  if (!cluster.isPrimary) return;
+  const warn = (): void => {
+    if (primaryWarned) return;
+    primaryWarned = true;
+    log.warn('initTracing ran in a cluster primary: forked workers do not inherit its provider; call it in a @postfork hook (or import @forkhooks/otel-init/register)');
+  };
+  if (Object.keys(cluster.workers ?? {}).length > 0) warn();
+  else cluster.once('fork', warn);
+}
