@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
 import { buildContext, log, type BaseContext } from '@forkhooks/core';
-import type { Attributes, TracerProvider } from '@opentelemetry/api';
+import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resolveConfig, type ConfigOptions } from './config';
 import { enableInstrumentations } from './instrumentations';
 import { workerAttributes } from './resource-attributes';
+import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
 import { SpanCounter, type TracingStats } from './stats';
 
@@ -81,7 +82,7 @@ function startSdk(config: ReturnType<typeof resolveConfig>, attributes: Attribut
   // Loaded here, not at import: the SDK and exporter cost start-up time and memory that a
   // primary, or a process with tracing disabled, never needs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require('./sdk') as typeof import('./sdk');
+  const sdk = require('./sdk') as typeof Sdk;
   return sdk.startPipeline(config, attributes, counter);
 }
 
@@ -102,8 +103,6 @@ function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>
 }
 
 function disabledHandle(endpoint: string, counter: SpanCounter): TracingHandle {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   return {
     provider: trace.getTracerProvider(),
     endpoint,
