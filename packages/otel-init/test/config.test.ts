@@ -1,0 +1,82 @@
+import { configureLogger } from '@forkhooks/core';
+import { DEFAULT_ENDPOINT, TracingConfigError, resolveConfig } from '../src';
+
+describe('resolveConfig: options, then OTEL_* variables, then the spec defaults', () => {
+  const warnings: string[] = [];
+  beforeAll(() => configureLogger({ sink: (level, message) => level === 'warn' && warnings.push(message) }));
+  beforeEach(() => (warnings.length = 0));
+
+  it('defaults to a local collector, the spec batch settings and parentbased_always_on', () => {
+    expect(resolveConfig({}, {})).toEqual({
+      disabled: false,
+      serviceName: undefined,
+      endpoint: DEFAULT_ENDPOINT,
+      headers: {},
+      sampler: 'parentbased_always_on',
+      samplerArg: undefined,
+      batch: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 },
+    });
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, 'http://collector:4318/v1/traces'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/base/' }, 'http://collector:4318/base/v1/traces'],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://x.example/custom', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:1' }, 'https://x.example/custom'],
+  ])('resolves the endpoint from %p', (env, endpoint) => {
+    expect(resolveConfig({}, env).endpoint).toBe(endpoint);
+  });
+
+  it.each([
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url', /OTEL_EXPORTER_OTLP_ENDPOINT: "not a url" is not a URL/],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'ftp://x', /must be http:\/\/ or https:\/\//],
+  ])('throws TracingConfigError naming %s', (variable, value, message) => {
+    let error: unknown;
+    try {
+      resolveConfig({}, { [variable]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TracingConfigError);
+    expect(error).toMatchObject({ setting: variable, code: 'FORKHOOKS_ERR_OTEL_CONFIG' });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads the BSP variables, and warns and keeps the default for invalid ones', () => {
+    const config = resolveConfig({}, { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '-1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'many', OTEL_BSP_EXPORT_TIMEOUT: '1500' });
+    expect(config.batch).toEqual({ scheduledDelayMillis: 200, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 1500 });
+    expect(warnings).toEqual([
+      'OTEL_BSP_MAX_QUEUE_SIZE="-1" is not a positive integer; ignoring it and using the default',
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE="many" is not a positive integer; ignoring it and using the default',
+    ]);
+  });
+
+  it('clamps a batch larger than the queue, out loud', () => {
+    expect(resolveConfig({}, { OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500' }).batch.maxExportBatchSize).toBe(100);
+    expect(warnings.join('\n')).toMatch(/export batch size \(500\) exceeds the queue size \(100\); using 100/);
+  });
+
+  it('merges the generic and the traces headers, never logging a value', () => {
+    const config = resolveConfig({}, { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20xyz,broken,x-a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-a=2' });
+    expect(config.headers).toEqual({ authorization: 'Bearer xyz', 'x-a': '2' });
+    expect(warnings).toEqual([expect.stringMatching(/OTEL_EXPORTER_OTLP_HEADERS: entry 2 is not key=value/)]);
+    expect(warnings.join('\n')).not.toMatch(/xyz/);
+  });
+
+  it('reads the sampler and its ratio, and OTEL_SDK_DISABLED', () => {
+    expect(resolveConfig({}, { OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0.25' })).toMatchObject({ sampler: 'traceidratio', samplerArg: 0.25 });
+    expect(resolveConfig({}, { OTEL_TRACES_SAMPLER_ARG: '7' }).samplerArg).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/OTEL_TRACES_SAMPLER_ARG="7" is not a ratio in \[0, 1\]/);
+    expect(resolveConfig({}, { OTEL_SDK_DISABLED: 'TRUE' }).disabled).toBe(true);
+  });
+
+  it('lets options win over the environment, and rejects bad options', () => {
+    const config = resolveConfig(
+      { serviceName: 'api', endpoint: 'http://127.0.0.1:1234/v1/traces', batch: { maxQueueSize: 10, maxExportBatchSize: 5 }, sampler: 'always_off' },
+      { OTEL_SERVICE_NAME: 'env-name', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:1', OTEL_TRACES_SAMPLER: 'always_on' },
+    );
+    expect(config).toMatchObject({ serviceName: 'api', endpoint: 'http://127.0.0.1:1234/v1/traces', sampler: 'always_off' });
+    expect(config.batch).toMatchObject({ maxQueueSize: 10, maxExportBatchSize: 5 });
+    expect(() => resolveConfig({ batch: { maxQueueSize: 0 } }, {})).toThrow(/batch.maxQueueSize: 0 is not a positive integer/);
+    expect(() => resolveConfig({ sampler: 'sometimes' as never }, {})).toThrow(/sampler: "sometimes" is not one of/);
+  });
+});
