@@ -1,0 +1,33 @@
+import type { FaultOptions } from './fault';
+
+/** Options of `startReceiver`. Every one has a default. */
+export interface ReceiverOptions {
+  /** TCP port; 0 picks a free one. Default 4318, the OTLP/HTTP port. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`: the receiver is a local tool, not a network service. */
+  host?: string;
+  /** Largest request body, compressed and decompressed alike; larger gets 413. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Spans kept in memory; beyond it spans are counted but not kept (see `stats().spansDropped`). Default 1,000,000. */
+  maxSpans?: number;
+  /** Time a client has to send its request headers before the connection is closed. Default 5,000 ms. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the body once its headers arrived; then 408 and the connection is closed. Default 10,000 ms. */
+  bodyTimeoutMs?: number;
+  /** How many recent requests `recentRequests()` keeps (headers included). Default 16. */
+  keepRequests?: number;
+  /** A fault to play from the start (see `setFault`). */
+  fault?: FaultOptions;
+}
+
+/** `ReceiverOptions` with every default filled in. */
+export interface ResolvedReceiverOptions {
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  maxSpans: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepRequests: number;
+  fault: FaultOptions | undefined;
+}

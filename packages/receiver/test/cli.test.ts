@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive, reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { startReceiver } from '../src';
+import { postJson, simpleSpans, toJson } from './helpers';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+
+function stdoutLines(proc: NodeProcess): string[] {
+  return proc.stdout().split('\n').filter((line) => line !== '');
+}
+
+describe('the forkhooks-receiver command', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm test does; or npx tsc -b packages/receiver)`);
+  });
+
+  afterAll(async () => {
+    // Anything a test left running is killed by pid, and fails the suite.
+    expect(await reapLeftovers()).toEqual([]);
+  });
+
+  it('prints its URL, receives spans, reports per instance, and stops on SIGINT with a total', async () => {
+    const cli = startNode(CLI, { args: ['--port', '0'] });
+    const first = await cli.waitFor(/listening on/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(first)?.[1];
+    expect(url).toBeDefined();
+
+    const spans = await simpleSpans(3, { 'service.name': 'shop', 'service.instance.id': 'w0', 'process.pid': 777, 'forkhooks.worker.index': 0 });
+    expect((await postJson(`${url}/v1/traces`, toJson(spans))).status).toBe(200);
+    expect(await cli.waitFor(/^3 spans/)).toBe('3 spans: shop#0 pid 777=3 (1 request)');
+
+    process.kill(cli.pid, 'SIGINT');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(stdoutLines(cli).at(-1)).toBe('forkhooks-receiver stopped (SIGINT): 3 spans in 1 request from 1 instance');
+    expect(await waitGone([cli.pid])).toEqual([]);
+    expect(cli.stderr()).toBe('');
+  });
+
+  it('stops on SIGTERM too', async () => {
+    const cli = startNode(CLI, { args: ['--port=0', '--host', '127.0.0.1'] });
+    await cli.waitFor(/listening on/);
+    process.kill(cli.pid, 'SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(stdoutLines(cli).at(-1)).toBe('forkhooks-receiver stopped (SIGTERM): 0 spans in 0 requests from 0 instances');
+    expect(isAlive(cli.pid)).toBe(false);
+  });
+
+  it.each([
+    [['--prot', '0'], /unknown argument "--prot"/],
+    [['--port', 'abc'], /--port takes a whole number from 0 to 65535, got "abc"/],
+    [['--port', '70000'], /--port takes a whole number/],
+    [['--port'], /--port needs a value/],
+    [['stray'], /unknown argument "stray"/],
+  ])('rejects %j with a clear message and exit code 2', async (args, message) => {
+    const cli = startNode(CLI, { args });
+    expect(await cli.exited).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toMatch(message);
+    expect(cli.stderr()).toMatch(/usage: forkhooks-receiver/);
+    expect(isAlive(cli.pid)).toBe(false);
+  });
+
+  it('exits 1 saying why when the port is taken', async () => {
+    const taken = await startReceiver({ port: 0 });
+    try {
+      const cli = startNode(CLI, { args: ['--port', String(taken.port)] });
+      expect(await cli.exited).toEqual({ code: 1, signal: null });
+      expect(cli.stderr()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('prints its usage with --help', async () => {
+    const cli = startNode(CLI, { args: ['--help'] });
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(stdoutLines(cli)[0]).toMatch(/^usage: forkhooks-receiver \[--port N\]/);
+  });
+});
