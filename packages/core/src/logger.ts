@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { InvalidEnvironmentError } from './errors/invalid-env.error';
 
 /** How much forkhooks says; `silent` says nothing. */
@@ -9,8 +10,9 @@ export type LogSink = (level: Exclude<LogLevel, 'silent'>, message: string) => v
 const LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 const ENV_VAR = 'FORKHOOKS_LOG';
 
+const where = threadId === 0 ? `pid=${process.pid}` : `pid=${process.pid} thread=${threadId}`;
 const defaultSink: LogSink = (level, message) => {
-  process.stderr.write(`[forkhooks ${level} pid=${process.pid}] ${message}\n`);
+  process.stderr.write(`[forkhooks ${level} ${where}] ${message}\n`);
 };
 
 let sink: LogSink = defaultSink;

@@ -21,6 +21,8 @@ export interface ShutdownOptions {
   beforeExit?: (code: number, reason: ExitReason, error: unknown) => Promise<void>;
   /** How the process ends; default `process.exit`. */
   exit?: (code: number) => void;
+  /** Who fails, in the fatal message: default 'worker' ('cluster primary' for a manager). */
+  label?: string;
 }
 
 /** One idempotent shutdown: the first call runs atexit within the deadline and exits; later calls get the same promise. */
@@ -50,7 +52,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
 async function run(options: ShutdownOptions, reason: ExitReason, error: unknown, detail: string | undefined): Promise<RunReport> {
   const { registry, context, timeoutMs } = options;
   const code = reason === 'error' ? 1 : 0;
-  if (reason === 'error') log.error(fatalMessage(error, detail));
+  if (reason === 'error') log.error(fatalMessage(error, detail, options.label));
   else log.info(`stopping (${detail ?? reason}): running atexit hooks, deadline ${timeoutMs} ms`);
 
   registry.beginShutdown(new Error(`shutdown started (${detail ?? reason})`));
@@ -71,13 +73,13 @@ async function run(options: ShutdownOptions, reason: ExitReason, error: unknown,
 }
 
 /** The one line a user needs after a fatal error: which hook, which phase, why. */
-export function fatalMessage(error: unknown, detail?: string): string {
+export function fatalMessage(error: unknown, detail?: string, label = 'worker'): string {
   if (error instanceof HookError) {
     const cause = error.cause instanceof Error && error.cause.stack ? `\n${error.cause.stack}` : '';
-    return `worker failed: ${error.message}${cause}`;
+    return `${label} failed: ${error.message}${cause}`;
   }
   const stack = error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  return `worker failed (${detail ?? 'fatal error'}): ${describe(error)}${stack}`;
+  return `${label} failed (${detail ?? 'fatal error'}): ${describe(error)}${stack}`;
 }
 
 /** The shutdown deadline: explicit, else FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else just under PM2's kill_timeout, else the default. */

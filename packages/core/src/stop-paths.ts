@@ -25,6 +25,12 @@ export function installStopPaths(onStop: StopHandler): () => void {
   }
 
   if (typeof process.send === 'function') {
+    // The channel closed before we got here (the manager stopped this worker while the app was still
+    // loading): 'disconnect' has fired already and will not fire again, so stop now, the same way.
+    if (!process.connected) {
+      const timer = setImmediate(() => onStop('disconnect', undefined, 'IPC channel closed before start'));
+      undo.push(() => clearImmediate(timer));
+    }
     // The IPC channel closed: a graceful worker.disconnect() from the primary, or the primary died.
     // In the second case Node's cluster code calls process.exit(0) from its own 'disconnect'
     // listener, before anything async can run (lib/internal/cluster/child.js), and buffered spans

@@ -139,3 +139,17 @@ describe('startWorker in a real process', () => {
     expect(await waitGone([child.pid as number])).toEqual([]);
   });
 });
+
+describe('startWorker after the IPC channel already closed', () => {
+  const dir = tempDir();
+  afterAll(() => dir.cleanup());
+
+  it('stops at once through atexit (reason "disconnect"), exit 0', async () => {
+    const file = join(dir.path, 'events.jsonl');
+    const child = fork(join(__dirname, 'fixtures', 'late-start.js'), [], { env: { ...process.env, EVENTS_FILE: file, FORKHOOKS_LOG: 'silent' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.disconnect();
+    expect(await exited).toBe(0);
+    expect(readEvents(file)).toEqual([expect.objectContaining({ event: 'atexit', reason: 'disconnect' })]);
+  });
+});
