@@ -147,3 +147,19 @@ export function readEvents(file: string): HookEvent[] {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as HookEvent);
 }
+
+/**
+ * Polls `file` until `done(events)` is true and returns those events; throws after `timeoutMs` with
+ * the events seen so far (a test waiting on what hooks wrote, in other processes).
+ */
+export async function waitForEvents(file: string, done: (events: HookEvent[]) => boolean, timeoutMs = 10_000): Promise<HookEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = readEvents(file);
+    if (done(events)) return events;
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for events in ${file}; seen:\n${events.map((e) => JSON.stringify(e)).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,83 @@
+import { fork } from 'node:child_process';
+import { registry as defaultRegistry, resolveShutdownTimeout, runPrefork } from '@forkhooks/core';
+import { KILL_WAIT_MS, STOP_MARGIN_MS } from './deadline';
+import { WorkerExitedError } from './errors/worker-exited.error';
+import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
+import { log } from './log';
+import { handled, settlesWithin } from './promises';
+import { newWorkerId, spawnEnv } from './spawn-env';
+import type { ChildHandle, SpawnChildOptions } from './types/child-handle';
+import type { ProcessExit, StartFailure } from './types/worker-info';
+import { checkDuration, checkInteger, checkKeys, checkObject, checkRegistry, checkString, checkStrings } from './validate';
+import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
+
+const CALLER = 'spawnChild';
+const KEYS = ['workerIndex', 'generation', 'workerId', 'args', 'env', 'fork', 'shutdownTimeoutMs', 'registry'];
+
+/**
+ * child_process.fork with forkhooks: runs `prefork` here with the child's slot, then forks
+ * `modulePath` with the FORKHOOKS_* variables; the child module calls `startWorker(main)`.
+ * Resolves with the handle once forked (rejects with the HookError of a failed critical prefork hook).
+ */
+export async function spawnChild(modulePath: string, options: SpawnChildOptions = {}): Promise<ChildHandle> {
+  if (typeof modulePath !== 'string' || modulePath === '') {
+    throw new InvalidRuntimeOptionError('modulePath', CALLER, `expected the path of the child module, got ${String(modulePath)}`);
+  }
+  checkObject(CALLER, 'options', options);
+  checkKeys(CALLER, '', options, KEYS);
+  checkInteger(CALLER, 'workerIndex', options.workerIndex, 0);
+  checkInteger(CALLER, 'generation', options.generation, 0);
+  checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
+  checkRegistry(CALLER, options.registry);
+  checkString(CALLER, 'workerId', options.workerId);
+  checkStrings(CALLER, 'args', options.args);
+  checkObject(CALLER, 'env', options.env);
+  checkObject(CALLER, 'fork', options.fork);
+  const { workerIndex = 0, generation = 0, registry = defaultRegistry } = options;
+  const workerId = options.workerId ?? newWorkerId(workerIndex, generation);
+  const shutdownTimeoutMs = resolveShutdownTimeout(options.shutdownTimeoutMs);
+
+  await runPrefork({ registry, runtime: 'child_process', workerIndex, generation, workerId });
+  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime: 'child_process', workerIndex, generation, workerId, shutdownTimeoutMs }) };
+  const child = fork(modulePath, [...(options.args ?? [])], { ...options.fork, env });
+  // Without a listener an 'error' (a failed spawn, kill or send) would crash this process.
+  child.on('error', (error) => log.debug(`child ${workerIndex} (pid ${child.pid}): ${error.message}`));
+  if (child.pid === undefined) throw new Error(`${CALLER}: could not fork ${modulePath}; is process.execPath (${process.execPath}) runnable?`);
+  const pid = child.pid;
+
+  let failure: StartFailure | undefined;
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, ...(failure && { failure }) })),
+  );
+  const ready = handled(
+    new Promise<void>((resolve, reject) => {
+      child.on('message', (message: unknown) => {
+        const signal = readWorkerMessage(message);
+        if (signal?.kind === 'ready') resolve();
+        if (signal?.kind === 'failed') failure = signal.failure;
+      });
+      void exited.then(({ code, signal }) => reject(new WorkerExitedError('child process', workerIndex, code, signal, failure)));
+    }),
+  );
+
+  let stopping: Promise<ProcessExit> | undefined;
+  const stop = (): Promise<ProcessExit> => (stopping ??= stopChild());
+  const stopChild = async (): Promise<ProcessExit> => {
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    if (child.connected) child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM'));
+    else child.kill('SIGTERM');
+    const waitMs = shutdownTimeoutMs + STOP_MARGIN_MS;
+    if (!(await settlesWithin(exited, waitMs))) {
+      log.warn(`child ${workerIndex} (pid ${pid}) did not stop within ${waitMs} ms; killing it`);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await settlesWithin(exited, KILL_WAIT_MS);
+    }
+    return exited;
+  };
+
+  return { workerIndex, generation, workerId, pid, process: child, ready, exited, stop };
+}

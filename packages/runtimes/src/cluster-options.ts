@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+import { registry as defaultRegistry, resolveShutdownTimeout, type BaseContext, type HookRegistry, type WorkerMain } from '@forkhooks/core';
+import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
+import { resolveRestart, type RestartOptions, type RestartPolicy } from './restart-policy';
+import { checkDuration, checkFunction, checkInteger, checkKeys, checkObject, checkRegistry } from './validate';
+
+/** What `primary(ctx)` receives: the primary's own context, and a signal aborted when its shutdown starts. */
+export type PrimaryContext = BaseContext & { signal: AbortSignal };
+
+/** Options of runCluster. */
+export interface ClusterOptions {
+  /** The worker's main function: runs in each worker after postfork, with the same context. */
+  worker: WorkerMain;
+  /** How many workers (slots 0..workers-1). Default `os.availableParallelism()`. */
+  workers?: number;
+  /** Runs once in the primary, before the first fork (throng's `master`). A throw stops the primary with exit 1. */
+  primary?: (ctx: PrimaryContext) => unknown;
+  /** Respawn policy; false: never respawn (the primary stops once every worker is gone). */
+  restart?: RestartOptions | false;
+  /** Deadline for each process's atexit hooks. Default FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else 10,000 ms. */
+  shutdownTimeoutMs?: number;
+  /** Default: the process-wide `registry`. */
+  registry?: HookRegistry;
+}
+
+/** ClusterOptions validated, with every default filled in. */
+export interface ResolvedClusterOptions {
+  worker: WorkerMain;
+  workers: number;
+  primary: ((ctx: PrimaryContext) => unknown) | undefined;
+  restart: RestartPolicy | false;
+  shutdownTimeoutMs: number;
+  registry: HookRegistry;
+}
+
+const CALLER = 'runCluster';
+const KEYS = ['worker', 'workers', 'primary', 'restart', 'shutdownTimeoutMs', 'registry'];
+
+/** Validates runCluster's options (the same in primary and workers) before anything is forked. */
+export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+  if (options === undefined) throw new InvalidRuntimeOptionError('options', CALLER, 'expected { worker, workers?, primary?, restart?, shutdownTimeoutMs?, registry? }');
+  checkObject(CALLER, 'options', options);
+  checkKeys(CALLER, '', options, KEYS);
+  checkFunction(CALLER, 'worker', options.worker, true);
+  checkInteger(CALLER, 'workers', options.workers, 1);
+  checkFunction(CALLER, 'primary', options.primary, false);
+  checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
+  checkRegistry(CALLER, options.registry);
+  return {
+    worker: options.worker,
+    workers: options.workers ?? availableParallelism(),
+    primary: options.primary,
+    restart: resolveRestart(CALLER, options.restart),
+    shutdownTimeoutMs: resolveShutdownTimeout(options.shutdownTimeoutMs),
+    registry: options.registry ?? defaultRegistry,
+  };
+}

@@ -1,0 +1,30 @@
+import { EnvVars, type Runtime } from '@forkhooks/core';
+
+/** Who a manager is about to spawn: what `prefork` sees and what the worker's `startWorker` reads back. */
+export interface SpawnSpec {
+  runtime: Runtime;
+  workerIndex: number;
+  generation: number;
+  workerId: string;
+  shutdownTimeoutMs: number;
+}
+
+let spawned = 0;
+
+/** A worker id unique in this manager's lifetime: `<manager pid>:<slot>:<generation>:<n>`. */
+export function newWorkerId(workerIndex: number, generation: number): string {
+  spawned += 1;
+  return `${process.pid}:${workerIndex}:${generation}:${spawned}`;
+}
+
+/** The FORKHOOKS_* variables that hand the spawn's context (and the stop deadline) to the worker. */
+export function spawnEnv(spec: SpawnSpec): Record<string, string> {
+  return {
+    [EnvVars.RUNTIME]: spec.runtime,
+    [EnvVars.WORKER_INDEX]: String(spec.workerIndex),
+    [EnvVars.GENERATION]: String(spec.generation),
+    [EnvVars.WORKER_ID]: spec.workerId,
+    [EnvVars.PRIMARY_PID]: String(process.pid),
+    [EnvVars.SHUTDOWN_TIMEOUT_MS]: String(spec.shutdownTimeoutMs),
+  };
+}

@@ -1,0 +1,81 @@
+import { Worker } from 'node:worker_threads';
+import { registry as defaultRegistry, resolveShutdownTimeout, runPrefork } from '@forkhooks/core';
+import { STOP_MARGIN_MS } from './deadline';
+import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
+import { WorkerExitedError } from './errors/worker-exited.error';
+import { log } from './log';
+import { handled, settlesWithin } from './promises';
+import { newWorkerId, spawnEnv } from './spawn-env';
+import type { SpawnThreadOptions, ThreadExit, ThreadHandle } from './types/thread-handle';
+import type { StartFailure } from './types/worker-info';
+import { checkDuration, checkInteger, checkKeys, checkObject, checkRegistry, checkString } from './validate';
+import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
+
+const CALLER = 'spawnThread';
+const KEYS = ['workerIndex', 'generation', 'workerId', 'workerData', 'env', 'worker', 'shutdownTimeoutMs', 'registry'];
+
+/**
+ * worker_threads with forkhooks: runs `prefork` here with the thread's slot, then starts `file` with
+ * the FORKHOOKS_* variables in its `process.env`; the thread's module calls `startWorker(main)`.
+ * A thread is its own isolate: it loads its own copy of every module, so it has its own registry
+ * (hooks registered here do not run there) and its own OpenTelemetry globals (it needs its own provider).
+ */
+export async function spawnThread(file: string | URL, options: SpawnThreadOptions = {}): Promise<ThreadHandle> {
+  if (!(file instanceof URL) && (typeof file !== 'string' || file === '')) {
+    throw new InvalidRuntimeOptionError('file', CALLER, `expected the path or URL of the thread's module, got ${String(file)}`);
+  }
+  checkObject(CALLER, 'options', options);
+  checkKeys(CALLER, '', options, KEYS);
+  checkInteger(CALLER, 'workerIndex', options.workerIndex, 0);
+  checkInteger(CALLER, 'generation', options.generation, 0);
+  checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
+  checkRegistry(CALLER, options.registry);
+  checkString(CALLER, 'workerId', options.workerId);
+  checkObject(CALLER, 'env', options.env);
+  checkObject(CALLER, 'worker', options.worker);
+  const { workerIndex = 0, generation = 0, registry = defaultRegistry } = options;
+  const workerId = options.workerId ?? newWorkerId(workerIndex, generation);
+  const shutdownTimeoutMs = resolveShutdownTimeout(options.shutdownTimeoutMs);
+
+  await runPrefork({ registry, runtime: 'worker_threads', workerIndex, generation, workerId });
+  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime: 'worker_threads', workerIndex, generation, workerId, shutdownTimeoutMs }) };
+  const worker = new Worker(file, { ...options.worker, env, workerData: options.workerData });
+  const { threadId } = worker;
+
+  let failure: StartFailure | undefined;
+  let uncaught: Error | undefined;
+  let terminated = false;
+  // A thread's unhandled error becomes an 'error' event here; unlistened, it would crash this process.
+  worker.on('error', (error) => {
+    uncaught = error;
+    log.error(`worker thread ${workerIndex} (threadId ${threadId}) failed: ${error.message}`);
+  });
+  const exited = new Promise<ThreadExit>((resolve) =>
+    worker.once('exit', (code) => resolve({ code, terminated, ...(failure && { failure }), ...(uncaught && { error: uncaught }) })),
+  );
+  const ready = handled(
+    new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: unknown) => {
+        const signal = readWorkerMessage(message);
+        if (signal?.kind === 'ready') resolve();
+        if (signal?.kind === 'failed') failure = signal.failure;
+      });
+      void exited.then(({ code }) => reject(new WorkerExitedError('worker thread', workerIndex, code, null, failure)));
+    }),
+  );
+
+  let stopping: Promise<ThreadExit> | undefined;
+  const stopThread = async (): Promise<ThreadExit> => {
+    worker.postMessage(STOP_MESSAGE);
+    const waitMs = shutdownTimeoutMs + STOP_MARGIN_MS;
+    if (!(await settlesWithin(exited, waitMs))) {
+      log.warn(`worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${waitMs} ms; terminating it`);
+      terminated = true;
+      await worker.terminate();
+    }
+    return exited;
+  };
+  const stop = (): Promise<ThreadExit> => (stopping ??= stopThread());
+
+  return { workerIndex, generation, workerId, pid: process.pid, threadId, worker, ready, exited, stop };
+}
