@@ -19,6 +19,7 @@ module.exports = {
     tsProject('core:standard-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.standard.json', { DECORATOR_MODE: 'standard' }),
     tsProject('runtimes', '<rootDir>/packages/runtimes', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('otel-init', '<rootDir>/packages/otel-init', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    tsProject('examples', '<rootDir>/examples', ['<rootDir>/test/**/*.test.ts', '<rootDir>/*/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('receiver', '<rootDir>/packages/receiver', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
   ],
 };

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startReceiver, type InstanceSummary, type Receiver } from '@forkhooks/receiver';
+import { readStats, STATS_DIR_VAR } from './stats-file';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** What a demo starts: the workers of one runtime, and how to stop them gracefully. */
+export interface DemoTarget {
+  /** Shown in the banner, e.g. "worker_threads". */
+  name: string;
+  /** Starts the workers with `env` (the exporter endpoint and stats folder set); resolves when they serve. */
+  start(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<unknown> }>;
+}
+
+/** The per-worker table: one row per worker (service.instance.id). */
+export function renderTable(instances: readonly InstanceSummary[]): string {
+  if (instances.length === 0) return '';
+  const rows = instances.map((i) => [String(i.workerIndex ?? '?'), String(i.generation ?? '?'), String(i.runtime ?? '?'), String(i.pid ?? '?'), String(i.spans)]);
+  const head = ['worker', 'gen', 'runtime', 'pid', 'spans'];
+  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]?.length ?? 0)));
+  const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(width[c] ?? 0)).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** The demo's last line: what arrived against what the workers ended. */
+export function finalLine(statsDir: string, receiver: Receiver | undefined, external: string | undefined): string {
+  const stats = readStats(statsDir);
+  const ended = stats.reduce((sum, s) => sum + s.spansEnded, 0);
+  if (receiver) {
+    const received = receiver.count();
+    return `received ${received} spans from ${receiver.byInstance().length} workers (${ended - received} lost)`;
+  }
+  const exported = stats.reduce((sum, s) => sum + s.spansExported, 0);
+  return `exported ${exported} of ${ended} spans ended by ${stats.length} workers to ${external} (${ended - exported} lost)`;
+}
+
+/** Everything a demo needs before it starts workers: the receiver (unless a collector is set) and the env for the workers. */
+export async function prepareDemo(): Promise<{ receiver: Receiver | undefined; external: string | undefined; statsDir: string; env: NodeJS.ProcessEnv }> {
+  const external = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  const receiver = external ? undefined : await startReceiver({ host: '127.0.0.1', port: Number(process.env.RECEIVER_PORT ?? 0) });
+  const statsDir = mkdtempSync(join(tmpdir(), 'forkhooks-demo-'));
+  say(receiver ? `receiver: ${receiver.tracesUrl} (spans per worker: curl ${receiver.url}/)` : `exporting to ${external} (OTEL_EXPORTER_OTLP_*): no embedded receiver`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(receiver && { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+    OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'fibonacci',
+    // A live table wants spans within a second, not the spec's 5 s batch delay; OTEL_BSP_SCHEDULE_DELAY still wins.
+    OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000',
+    [STATS_DIR_VAR]: statsDir,
+  };
+  return { receiver, external, statsDir, env };
+}
+
+/** Prints the table whenever it changes (at most once a second); returns the timer to clear. */
+export function liveTable(receiver: Receiver | undefined): NodeJS.Timeout {
+  let last = '';
+  const timer = setInterval(() => {
+    const now = receiver ? renderTable(receiver.byInstance()) : '';
+    if (now && now !== last) say(now);
+    last = now;
+  }, 1_000);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * Runs a demo of one runtime: receiver, workers, live table; on Ctrl-C or SIGTERM (once) stops
+ * the workers gracefully and prints `received N spans from M workers (K lost)`.
+ */
+export async function runDemo(target: DemoTarget): Promise<void> {
+  const { receiver, external, statsDir, env } = await prepareDemo();
+  let running: { stop(): Promise<unknown> };
+  try {
+    running = await target.start(env);
+  } catch (error) {
+    await receiver?.close();
+    throw error;
+  }
+  say(`${target.name}: try curl 'http://localhost:${process.env.PORT || 3000}/fibonacci?n=10'; stop with Ctrl-C`);
+  const table = liveTable(receiver);
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(table);
+    await running.stop();
+    say(finalLine(statsDir, receiver, external));
+    rmSync(statsDir, { recursive: true, force: true });
+    await receiver?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}

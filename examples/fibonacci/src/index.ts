@@ -1,0 +1,7 @@
+export { MAX_N, fibFast, fibSlow, parseN } from './fibonacci';
+export { fibonacci, handle, listen, portFromEnv } from './server';
+export { serveFibonacci } from './serve';
+export { STATS_DIR_VAR, leaveStatsAtExit, readStats } from './stats-file';
+export type { WorkerStats } from './stats-file';
+export { finalLine, liveTable, prepareDemo, renderTable, runDemo } from './demo';
+export type { DemoTarget } from './demo';
