@@ -1,14 +1,13 @@
 import { fork } from 'node:child_process';
-import { registry as defaultRegistry, resolveShutdownTimeout, runPrefork } from '@forkhooks/core';
 import { KILL_WAIT_MS, STOP_MARGIN_MS } from './deadline';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { log } from './log';
 import { handled, settlesWithin } from './promises';
-import { newWorkerId, spawnEnv } from './spawn-env';
+import { prepareSlot } from './spawn-slot';
 import type { ChildHandle, SpawnChildOptions } from './types/child-handle';
 import type { ProcessExit, StartFailure } from './types/worker-info';
-import { checkDuration, checkInteger, checkKeys, checkObject, checkRegistry, checkString, checkStrings } from './validate';
+import { checkKeys, checkObject, checkStrings } from './validate';
 import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnChild';
@@ -25,20 +24,9 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   }
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
-  checkInteger(CALLER, 'workerIndex', options.workerIndex, 0);
-  checkInteger(CALLER, 'generation', options.generation, 0);
-  checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
-  checkRegistry(CALLER, options.registry);
-  checkString(CALLER, 'workerId', options.workerId);
   checkStrings(CALLER, 'args', options.args);
-  checkObject(CALLER, 'env', options.env);
   checkObject(CALLER, 'fork', options.fork);
-  const { workerIndex = 0, generation = 0, registry = defaultRegistry } = options;
-  const workerId = options.workerId ?? newWorkerId(workerIndex, generation);
-  const shutdownTimeoutMs = resolveShutdownTimeout(options.shutdownTimeoutMs);
-
-  await runPrefork({ registry, runtime: 'child_process', workerIndex, generation, workerId });
-  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime: 'child_process', workerIndex, generation, workerId, shutdownTimeoutMs }) };
+  const { workerIndex, generation, workerId, shutdownTimeoutMs, env } = await prepareSlot(CALLER, 'child_process', options);
   const child = fork(modulePath, [...(options.args ?? [])], { ...options.fork, env });
   // Without a listener an 'error' (a failed spawn, kill or send) would crash this process.
   child.on('error', (error) => log.debug(`child ${workerIndex} (pid ${child.pid}): ${error.message}`));

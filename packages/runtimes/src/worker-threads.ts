@@ -1,14 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import { registry as defaultRegistry, resolveShutdownTimeout, runPrefork } from '@forkhooks/core';
 import { STOP_MARGIN_MS } from './deadline';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { log } from './log';
 import { handled, settlesWithin } from './promises';
-import { newWorkerId, spawnEnv } from './spawn-env';
+import { prepareSlot } from './spawn-slot';
 import type { SpawnThreadOptions, ThreadExit, ThreadHandle } from './types/thread-handle';
 import type { StartFailure } from './types/worker-info';
-import { checkDuration, checkInteger, checkKeys, checkObject, checkRegistry, checkString } from './validate';
+import { checkKeys, checkObject } from './validate';
 import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnThread';
@@ -26,19 +25,8 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
   }
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
-  checkInteger(CALLER, 'workerIndex', options.workerIndex, 0);
-  checkInteger(CALLER, 'generation', options.generation, 0);
-  checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
-  checkRegistry(CALLER, options.registry);
-  checkString(CALLER, 'workerId', options.workerId);
-  checkObject(CALLER, 'env', options.env);
   checkObject(CALLER, 'worker', options.worker);
-  const { workerIndex = 0, generation = 0, registry = defaultRegistry } = options;
-  const workerId = options.workerId ?? newWorkerId(workerIndex, generation);
-  const shutdownTimeoutMs = resolveShutdownTimeout(options.shutdownTimeoutMs);
-
-  await runPrefork({ registry, runtime: 'worker_threads', workerIndex, generation, workerId });
-  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime: 'worker_threads', workerIndex, generation, workerId, shutdownTimeoutMs }) };
+  const { workerIndex, generation, workerId, shutdownTimeoutMs, env } = await prepareSlot(CALLER, 'worker_threads', options);
   const worker = new Worker(file, { ...options.worker, env, workerData: options.workerData });
   const { threadId } = worker;
 
