@@ -37,3 +37,12 @@ describe('initTracing called directly', () => {
     });
   });
 });
+
+describe('initTracing with instrumentations, called late', () => {
+  it('warns which modules were loaded before their instrumentation', async () => {
+    const result = await runNode(join(__dirname, 'fixtures', 'late-instrumentation.js'), { env: { TRACES_URL: 'http://127.0.0.1:9/v1/traces' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/initTracing: throng \(test-throng-instrumentation\) already loaded before instrumentation was enabled/);
+    expect(result.stderr).toMatch(/import '@forkhooks\/otel-init\/register' first/);
+  });
+});
