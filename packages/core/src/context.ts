@@ -55,9 +55,10 @@ interface Slot {
 function detectSlot(runtime: Runtime, env: NodeJS.ProcessEnv): Slot {
   switch (runtime) {
     case 'pm2':
-      // NODE_APP_INSTANCE is PM2's slot (0..n-1, kept on restart); restart_time counts restarts of the app.
+      // NODE_APP_INSTANCE (renamed by the app's instance_var) is PM2's slot, kept on restart;
+      // restart_time counts the restarts of the instance.
       return {
-        workerIndex: envInteger(env, 'NODE_APP_INSTANCE') ?? 0,
+        workerIndex: envInteger(env, env.instance_var || 'NODE_APP_INSTANCE') ?? 0,
         generation: lenientInteger(env.restart_time),
         primaryPid: process.ppid,
       };

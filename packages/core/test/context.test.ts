@@ -11,6 +11,8 @@ describe('context: runtime detection and environment', () => {
     expect(detectRuntime({ NODE_APP_INSTANCE: '1' })).toBe('pm2');
     const ctx = buildContext({}, { pm_id: '4', NODE_APP_INSTANCE: '1', restart_time: '2' });
     expect(ctx).toMatchObject({ runtime: 'pm2', workerIndex: 1, generation: 2, primaryPid: process.ppid });
+    // PM2's instance_var renames the slot variable.
+    expect(buildContext({}, { pm_id: '4', instance_var: 'SLOT', SLOT: '3' }).workerIndex).toBe(3);
   });
 
   it('takes the slot a forkhooks manager passed in FORKHOOKS_* variables', () => {
