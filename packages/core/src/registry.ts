@@ -119,22 +119,25 @@ export class HookRegistry {
           ? AbortSignal.any([ctx.signal, this.#shutdown.signal])
           : this.#shutdown.signal;
     const scope = runScope(outer);
+    // deadlineAt is the registry's to read, not a field of the hooks' context.
+    const { deadlineAt, ...rest } = ctx;
     try {
-      return await this.#runHooks(phase, { ...ctx, phase }, scope);
+      return await this.#runHooks(phase, { ...rest, phase }, scope, phase === 'atexit' ? deadlineAt : undefined);
     } finally {
       scope.dispose();
     }
   }
 
-  async #runHooks(phase: Phase, base: Omit<HookContext, 'signal'>, scope: RunScope): Promise<RunReport> {
+  async #runHooks(phase: Phase, base: Omit<HookContext, 'signal'>, scope: RunScope, deadlineAt: number | undefined): Promise<RunReport> {
     const report: RunReport = { phase, results: [] };
-    for (const hook of this.hooks(phase)) {
+    const hooks = this.hooks(phase);
+    for (const [index, hook] of hooks.entries()) {
       if (hook.once && this.#onceDone.has(hook)) {
         report.results.push({ name: hook.name, status: 'skipped', durationMs: 0 });
         continue;
       }
       this.#onceDone.add(hook);
-      const result = await runHook(hook, base, scope);
+      const result = await runHook(withinShare(hook, deadlineAt, hooks.length - index), base, scope);
       report.results.push(result);
       if (result.status === 'ok' || result.status === 'skipped') continue;
       if (phase !== 'atexit' && hook.critical) {
@@ -146,6 +149,18 @@ export class HookRegistry {
     }
     return report;
   }
+}
+
+/**
+ * Teardown: an atexit hook may take its own timeoutMs, but no more than an equal share of the time
+ * left before the shutdown deadline with the hooks still to run. One that hangs is cut off at its
+ * share, and the hooks after it (the span flush, which runs last) still get theirs; time a quick
+ * hook leaves unused goes to the next ones.
+ */
+function withinShare(hook: RegisteredHook, deadlineAt: number | undefined, hooksLeft: number): RegisteredHook {
+  if (deadlineAt === undefined) return hook;
+  const share = Math.max(1, Math.floor((deadlineAt - Date.now()) / hooksLeft));
+  return share < hook.timeoutMs ? { ...hook, timeoutMs: share } : hook;
 }
 
 /** Decorated instance methods of `obj`: its own records (standard decorators) and its prototypes' (legacy). */

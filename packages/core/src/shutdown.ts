@@ -62,7 +62,8 @@ async function run(options: ShutdownOptions, reason: ExitReason, error: unknown,
   const aborted = new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }));
 
   await Promise.race([options.before?.().catch(() => undefined), aborted]);
-  const report = await registry.run('atexit', { ...context, reason, ...(error !== undefined && { error }), signal: deadline.signal });
+  const deadlineAt = Date.now() + timeoutMs;
+  const report = await registry.run('atexit', { ...context, reason, ...(error !== undefined && { error }), signal: deadline.signal, deadlineAt });
   clearTimeout(timer);
 
   const failed = report.results.filter((r) => r.status === 'failed' || r.status === 'timeout');

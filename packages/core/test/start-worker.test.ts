@@ -90,7 +90,7 @@ describe('startWorker in a real process', () => {
     expect(proc.stderr()).toMatch(/atexit hook "flush" did not settle within 300 ms/);
   });
 
-  it('exits at the shutdown deadline when an atexit hook outlasts it', async () => {
+  it('exits by the shutdown deadline when an atexit hook outlasts it, and still runs the hooks after it', async () => {
     const file = eventsFile();
     const proc = startNode(WORKER, {
       env: { EVENTS_FILE: file, KEEP_ALIVE: '1', FLUSH_HANGS: '1', FLUSH_TIMEOUT_MS: '60000', FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '400' },
@@ -101,10 +101,10 @@ describe('startWorker in a real process', () => {
     const { code } = await proc.exited;
     const took = Date.now() - stopAt;
     expect(code).toBe(0);
-    expect(took).toBeGreaterThanOrEqual(350);
     expect(took).toBeLessThan(5_000);
-    expect(proc.stderr()).toMatch(/atexit hook "flush" was cut off: the shutdown deadline of 400 ms passed/);
-    expect(proc.stderr()).toMatch(/atexit hook "close-db" did not run/);
+    // Two atexit hooks, 400 ms: the hanging one is cut off at its share (200 ms), close-db gets the rest.
+    expect(proc.stderr()).toMatch(/atexit hook "flush" did not settle within (19\d|200) ms/);
+    expect(readEvents(file).find((e) => e.event === 'atexit:close-db')).toMatchObject({ reason: 'signal' });
   });
 
   it('ends through atexit (reason "exit") when the event loop empties', async () => {

@@ -27,5 +27,9 @@ export interface RunReport {
   results: HookResult[];
 }
 
-/** What `registry.run` needs from the caller: everything but the phase; `signal` is optional. */
-export type RunContext = Omit<HookContext, 'phase' | 'signal'> & { phase?: HookContext['phase']; signal?: AbortSignal };
+/**
+ * What `registry.run` needs from the caller: everything but the phase; `signal` is optional.
+ * `deadlineAt` (ms since the epoch, atexit only): when `signal` will abort, so that one hook that
+ * hangs cannot take the time of the hooks after it.
+ */
+export type RunContext = Omit<HookContext, 'phase' | 'signal'> & { phase?: HookContext['phase']; signal?: AbortSignal; deadlineAt?: number };
