@@ -25,6 +25,12 @@ export interface TracingConfig {
   sampler: SamplerName;
   samplerArg: number | undefined;
   batch: Required<BatchOptions>;
+  /**
+   * The exporter's HTTP timeout: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, else
+   * 10 s, and never more than batch.exportTimeoutMillis: the processor gives up on an export at that
+   * time, so a request that outlived it would fail or succeed where nobody counts it.
+   */
+  exporterTimeoutMillis: number;
 }
 
 /** What a caller may set; everything falls back to the standard OpenTelemetry variables. */
@@ -60,8 +66,18 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
       ...headerList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
     },
     ...resolveSampler(options, env),
-    batch: resolveBatch(options.batch ?? {}, env),
+    ...resolveTimeouts(options.batch ?? {}, env),
   };
+}
+
+/** The exporter's own timeout (the spec's default: 10 s), bounded by the processor's export timeout. */
+export const DEFAULT_EXPORTER_TIMEOUT_MS = 10_000;
+
+function resolveTimeouts(batch: BatchOptions, env: NodeJS.ProcessEnv): { batch: Required<BatchOptions>; exporterTimeoutMillis: number } {
+  const resolved = resolveBatch(batch, env);
+  const exporter =
+    positiveInteger(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? positiveInteger(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? DEFAULT_EXPORTER_TIMEOUT_MS;
+  return { batch: resolved, exporterTimeoutMillis: Math.min(exporter, resolved.exportTimeoutMillis) };
 }
 
 function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -1,23 +1,36 @@
 // The one file that knows the OpenTelemetry SDK 2.x: provider, processor, exporter, samplers,
 // resource. A move to the 3.x SDK (no NodeTracerProvider.register, no OTEL_BSP_* reading)
 // changes this file only.
+//
+// Start-up cost is module loading, so this file loads as little as it can (bench/profile.js):
+// - Everything of the SDK comes from @opentelemetry/sdk-trace-node, which re-exports
+//   sdk-trace-base's processor, samplers and types. Importing sdk-trace-base directly as well
+//   loads a second copy of sdk-trace-base and sdk-trace whenever npm did not dedupe them (it
+//   does not with the pinned 2.12.0/2.12.1 mix: 33 more modules in every worker).
+// - @opentelemetry/resources is the copy the provider loaded itself (see `resources()` below).
+// - The OTLP exporter is loaded on the first export, after the worker is ready (deferred-exporter.ts).
+import { createRequire } from 'node:module';
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  NodeTracerProvider,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type ReadableSpan,
   type Sampler,
   type SpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+} from '@opentelemetry/sdk-trace-node';
 import type { SamplerName, TracingConfig } from './config';
+import { DeferredExporter } from './deferred-exporter';
 import type { SpanCounter } from './stats';
+
+/** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
+const EXPORTER_PRELOAD_MS = 1_000;
 
 /** What the rest of otel-init sees of a running SDK. */
 export interface Pipeline {
@@ -29,8 +42,14 @@ export interface Pipeline {
 
 /** Builds provider + BatchSpanProcessor + OTLP/HTTP exporter, counted by `counter`, and registers it globally. */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
+  // A missing exporter still fails postfork, as it did when it was loaded here: resolving is cheap.
+  require.resolve('@opentelemetry/exporter-trace-otlp-http');
   const exporter = counter.wrap<ReadableSpan>(
-    new OTLPTraceExporter({ url: config.endpoint, headers: config.headers }),
+    new DeferredExporter(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+      return new OTLPTraceExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exporterTimeoutMillis });
+    }).preloadAfter(EXPORTER_PRELOAD_MS),
   ) as SpanExporter;
   const batch = new BatchSpanProcessor(exporter, config.batch);
   const counting: SpanProcessor = {
@@ -44,6 +63,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     shutdown: () => batch.shutdown(),
   };
   // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = resources();
   const resource = defaultResource()
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
@@ -57,6 +77,23 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/**
+ * @opentelemetry/resources as the provider itself loaded it. Where npm did not dedupe the SDK
+ * packages (here: sdk-trace-node pins 2.12.0, our other OTel dependencies are 2.12.1), requiring our
+ * own copy loads a second resources and a second @opentelemetry/core (49 modules, about 15 ms)
+ * into every worker before it is ready. Resolved from sdk-trace-node's folder it is the copy
+ * already in memory, and the same one as ours in a deduped install. Our own dependency is the
+ * fallback; either copy builds a Resource the provider takes.
+ */
+function resources(): typeof Resources {
+  try {
+    return createRequire(require.resolve('@opentelemetry/sdk-trace-node'))('@opentelemetry/resources') as typeof Resources;
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('@opentelemetry/resources') as typeof Resources;
+  }
 }
 
 /** Unregisters the global provider: for tests that build several in one process. */

@@ -8,7 +8,7 @@ export interface TracingStats {
   spansEnded: number;
   /** Spans the collector accepted. */
   spansExported: number;
-  /** Spans lost: queue full, failed export, ended after shutdown, or left unsent at the shutdown deadline. */
+  /** Spans lost: queue full, failed export, ended after shutdown, or unsent or still in flight at the shutdown deadline. */
   spansDropped: number;
   /** Spans waiting in the queue or in an export in flight. */
   spansPending: number;
@@ -36,7 +36,8 @@ export class SpanCounter {
   private failures = 0;
   /** Mirrors the processor's queue: it drops a span exactly when its queue holds maxQueueSize. */
   private queued = 0;
-  private inFlight = 0;
+  /** Exports sent and not settled yet, by batch. */
+  private readonly inFlight = new Set<{ spans: number; abandoned: boolean }>();
   private closed = false;
 
   constructor(
@@ -57,12 +58,22 @@ export class SpanCounter {
     return {
       export: (spans, done) => {
         this.queued = Math.max(0, this.queued - spans.length);
-        this.inFlight += spans.length;
+        const batch = { spans: spans.length, abandoned: false };
+        this.inFlight.add(batch);
         exporter.export(spans, (result) => {
-          this.inFlight -= spans.length;
-          if (result.code === 0) {
+          this.inFlight.delete(batch);
+          if (batch.abandoned) {
+            // Counted as dropped at close(); it got through after all.
+            if (result.code === 0) {
+              this.dropped -= spans.length;
+              this.exported += spans.length;
+            } else {
+              this.failures++;
+            }
+          } else if (result.code === 0) {
             this.exported += spans.length;
             if (this.failing) this.recover();
+            this.droppedAtLastSuccess = this.dropped;
           } else {
             this.fail(spans.length, result.error);
           }
@@ -74,11 +85,20 @@ export class SpanCounter {
     };
   }
 
-  /** After shutdown (or its deadline): what is still queued is lost, and so is every later span. An export in flight still counts when it settles. */
+  /**
+   * After shutdown (or its deadline): what is still queued is lost, and so is every later span. An
+   * export still in flight is counted as dropped too, since the process may end before it settles
+   * (then stats() at exit accounts for every span); if it does settle and succeeded, it moves to exported.
+   */
   close(): void {
     this.closed = true;
     this.dropped += this.queued;
     this.queued = 0;
+    for (const batch of this.inFlight) {
+      if (batch.abandoned) continue;
+      batch.abandoned = true;
+      this.dropped += batch.spans;
+    }
   }
 
   snapshot(): TracingStats {
@@ -86,18 +106,22 @@ export class SpanCounter {
       spansEnded: this.ended,
       spansExported: this.exported,
       spansDropped: this.dropped,
-      spansPending: this.queued + this.inFlight,
+      spansPending: this.queued + [...this.inFlight].reduce((sum, b) => sum + (b.abandoned ? 0 : b.spans), 0),
       exportFailures: this.failures,
     };
   }
 
   private failing = false;
-  private lostWhileFailing = 0;
+  /**
+   * `dropped` when an export last succeeded. An outage starts before its first failed export is
+   * known: the queue fills (and drops) while that export is still in flight. So the recovery line
+   * counts every drop since the last success, queue-full drops included, not only failed batches.
+   */
+  private droppedAtLastSuccess = 0;
 
   private fail(spans: number, error: Error | undefined): void {
     this.failures++;
     this.dropped += spans;
-    this.lostWhileFailing += spans;
     // One warning when exports start failing, one line when they recover: not one per batch.
     if (!this.failing) {
       this.failing = true;
@@ -107,7 +131,6 @@ export class SpanCounter {
 
   private recover(): void {
     this.failing = false;
-    this.onRecovered(this.lostWhileFailing);
-    this.lostWhileFailing = 0;
+    this.onRecovered(this.dropped - this.droppedAtLastSuccess);
   }
 }

@@ -15,6 +15,7 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
       sampler: 'parentbased_always_on',
       samplerArg: undefined,
       batch: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 },
+      exporterTimeoutMillis: 10000,
     });
   });
 

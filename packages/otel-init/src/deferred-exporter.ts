@@ -1,0 +1,62 @@
+import type { ExporterLike } from './stats';
+
+// Two costs kept off a worker's start and off its requests (bench/profile.js showed both):
+// - The OTLP exporter is the heaviest thing tracing loads (~170 modules with its transformer,
+//   about 70 ms and several MiB), and nothing needs it before the first batch is sent. It is
+//   built when first needed (an export or a flush) or, at the latest, a second after postfork,
+//   when the worker is serving: off the start-up path, yet loaded before a stop has to flush.
+//   The load blocks the event loop once, for tens of milliseconds, like a first export did before.
+// - The BatchSpanProcessor exports a full batch synchronously from inside the span.end() that
+//   filled it, so one request in every 512 spans paid for serializing the whole batch (and, the
+//   first time, for loading the exporter). Exports start on the next turn of the event loop
+//   instead. The context is kept (AsyncLocalStorage follows setImmediate), so the processor's
+//   "suppress tracing" still covers the exporter's own HTTP request.
+
+const FAILED = 1;
+
+/** An exporter created on first use, whose exports start after the current call stack. */
+export class DeferredExporter<S> implements ExporterLike<S> {
+  #exporter: ExporterLike<S> | undefined;
+  #stopped = false;
+
+  constructor(private readonly create: () => ExporterLike<S>) {}
+
+  /**
+   * Builds the exporter `delayMs` from now unless something needed it earlier. The timer is unref'd:
+   * it never keeps a process alive. A failure here is left for the first export to report.
+   */
+  preloadAfter(delayMs: number): this {
+    setTimeout(() => {
+      if (this.#stopped) return;
+      try {
+        this.#exporter ??= this.create();
+      } catch {
+        // the first export fails the same way, and that failure is counted and reported
+      }
+    }, delayMs).unref();
+    return this;
+  }
+
+  export(spans: S[], done: (result: { code: number; error?: Error }) => void): void {
+    setImmediate(() => {
+      try {
+        this.#exporter ??= this.create();
+        this.#exporter.export(spans, done);
+      } catch (error) {
+        // A throw here would be uncaught (no caller is left on the stack): fail the batch instead,
+        // which stats() counts and the failure warning reports.
+        done({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+  }
+
+  /** Stops the exporter if it was built; if nothing ever needed it, there is nothing to load or stop. */
+  shutdown(): Promise<void> {
+    this.#stopped = true;
+    return this.#exporter?.shutdown() ?? Promise.resolve();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#exporter?.forceFlush?.() ?? Promise.resolve();
+  }
+}
