@@ -20,6 +20,8 @@ module.exports = {
     tsProject('runtimes', '<rootDir>/packages/runtimes', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('otel-init', '<rootDir>/packages/otel-init', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('examples', '<rootDir>/examples', ['<rootDir>/test/**/*.test.ts', '<rootDir>/*/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    tsProject('bench', '<rootDir>/bench', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    tsProject('faults', '<rootDir>/faults', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('receiver', '<rootDir>/packages/receiver', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
   ],
 };

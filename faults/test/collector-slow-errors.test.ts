@@ -1,0 +1,225 @@
+// Fault matrix, collector rows 3-4: the receiver slow, and answering 500 / 400 / 413 / garbage / 503.
+// Real processes: the traced app as one standalone worker exporting over HTTP to @forkhooks/receiver
+// on 127.0.0.1; the test sends load, plays the faults, and counts what is lost.
+import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import { httpGet } from '../../test-utils/http';
+import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
+import { reapLeftovers, waitGone } from '../../test-utils/processes';
+import {
+  assertBuilt,
+  cleanupDirs,
+  FAILED,
+  learnedPids,
+  lines,
+  listeningPort,
+  lossPerWorker,
+  named,
+  RECOVERED,
+  report,
+  sleep,
+  startApp,
+  until,
+  workerStats,
+  type App,
+  type Stats,
+  type WorkerLoss,
+} from './helpers';
+
+const receivers: Receiver[] = [];
+
+async function receiverOn(port: number): Promise<Receiver> {
+  const receiver = await startReceiver({ port });
+  receivers.push(receiver);
+  return receiver;
+}
+
+beforeAll(assertBuilt);
+afterAll(async () => {
+  await stopAllLoads();
+  await Promise.all(receivers.map((r) => r.close()));
+  const left = await reapLeftovers(learnedPids());
+  cleanupDirs();
+  expect(left).toEqual([]);
+});
+
+describe('collector slow (answers after 5 s)', () => {
+  const DEADLINE_MS = 2_000;
+  let app: App;
+  let receiver: Receiver;
+  let baseline: LoadSample[];
+  let slow: LoadSample[];
+  let during: Stats;
+  let stopMs: number;
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  let losses: WorkerLoss[];
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    receiver = await receiverOn(0);
+    app = startApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // The batch processor's export timeout; the exporter's own (OTEL_EXPORTER_OTLP_TIMEOUT) is left at its 10 s default.
+      OTEL_BSP_EXPORT_TIMEOUT: '1000',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      FORKHOOKS_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
+    });
+    const port = await listeningPort(app);
+    const url = `http://127.0.0.1:${port}/`;
+    let load = startLoad(url);
+    await sleep(1_000);
+    baseline = await load.stop();
+    await until(() => receiver.count() >= 2 * baseline.length, 'the baseline spans to arrive');
+
+    receiver.setFault({ delayMs: 5_000 });
+    load = startLoad(url);
+    // Exports started within 100 ms from now; by 3 s each has outlived the 1 s export timeout.
+    await sleep(3_000);
+    during = (await workerStats(port)).stats;
+    slow = await load.stop();
+    const stopAt = Date.now();
+    app.proc.child.kill('SIGTERM');
+    exit = await app.proc.exited;
+    stopMs = Date.now() - stopAt;
+    losses = lossPerWorker(app, receiver);
+    // The receiver keeps what it read and stores it after its delay: wait for the late answers.
+    const ended = losses[0]?.stats.spansEnded ?? 0;
+    await receiver.waitForSpans(ended, 6_000).catch(() => undefined);
+    losses = lossPerWorker(app, receiver);
+    report('collector slow (5 s)', {
+      scenarioMs: Date.now() - t0,
+      losses: losses.map(({ stats, received, lost }) => ({ ...stats, received, lost })),
+      statsAt3s: during,
+      shutdownMs: stopMs,
+      maxLatencyMs: Math.max(...slow.map((s) => s.ms)),
+    });
+  });
+
+  it('leaves request latency unaffected', () => {
+    expect(slow.length).toBeGreaterThan(50);
+    expect(slow.filter((s) => s.status !== 200)).toEqual([]);
+    const worst = Math.max(...slow.map((s) => s.ms));
+    const worstBefore = Math.max(...baseline.map((s) => s.ms));
+    expect(worst).toBeLessThan(Math.max(500, 5 * worstBefore));
+  });
+
+  // NEEDS FIX: an export outliving OTEL_BSP_EXPORT_TIMEOUT is never reported (no warning, no failure counted)
+  it('fails an export at OTEL_BSP_EXPORT_TIMEOUT: counted in stats() and said once', () => {
+    expect(during.exportFailures).toBeGreaterThanOrEqual(1);
+    expect(lines(app.proc.stderr(), FAILED)).toHaveLength(1);
+  });
+
+  it('still finishes shutdown within its deadline, exit 0', async () => {
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(DEADLINE_MS + 1_000);
+    expect(await waitGone(app.pids())).toEqual([]);
+  });
+
+  // NEEDS FIX: spans in an export still in flight at the deadline stay 'pending' forever in the exit stats
+  it('accounts at exit for every span ended: exported or dropped, none left pending', () => {
+    const [worker] = losses;
+    expect(worker).toBeDefined();
+    const { stats } = worker!;
+    expect(stats.spansExported + stats.spansDropped + stats.spansPending).toBe(stats.spansEnded);
+    // The shutdown warns "unsent spans are counted as dropped": then they must be.
+    expect(lines(app.proc.stderr(), /the flush did not finish/).length).toBeLessThanOrEqual(1);
+    expect(stats.spansPending).toBe(0);
+  });
+});
+
+describe('collector answers 500 / 400 / 413 / garbage (and 503, which is retried)', () => {
+  type Step = { fault: string; rejected: number; requests: number; failures: number; dropped: number; exported: number };
+  let app: App;
+  let receiver: Receiver;
+  let steps: Step[];
+  let served: number[];
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  let losses: WorkerLoss[];
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    receiver = await receiverOn(0);
+    app = startApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const port = await listeningPort(app);
+    const faults: Array<[string, Parameters<Receiver['setFault']>[0]]> = [
+      ['500', { status: 500 }],
+      ['400', { status: 400 }],
+      ['413', { status: 413 }],
+      ['garbage', { garbage: true }],
+      ['503', { status: 503, retryAfterSeconds: 1 }],
+    ];
+    steps = [];
+    served = [];
+    let last = (await workerStats(port)).stats;
+    for (const [name, fault] of faults) {
+      await until(() => receiver.requests() > 0 && receiver.recentRequests().at(-1)?.status !== 0, 'the receiver to be idle');
+      await sleep(150); // let the previous /stats span go out first
+      const atStart = receiver.stats();
+      receiver.setFault({ ...fault, times: 1 });
+      served.push((await httpGet(`http://127.0.0.1:${port}/burst?n=10`)).status);
+      await until(() => receiver.fault() === undefined, `the ${name} fault to be played`);
+      // A retried batch (503) comes back after its Retry-After; the others are final at once.
+      if (name === '503') await until(() => receiver.stats().acceptedRequests > atStart.acceptedRequests, 'the retry', 5_000);
+      await sleep(200);
+      const now = (await workerStats(port)).stats;
+      const end = receiver.stats();
+      steps.push({
+        fault: name,
+        rejected: end.rejectedRequests - atStart.rejectedRequests,
+        requests: end.requests - atStart.requests,
+        failures: now.exportFailures - last.exportFailures,
+        dropped: now.spansDropped - last.spansDropped,
+        exported: now.spansExported - last.spansExported,
+      });
+      last = now;
+    }
+    served.push((await httpGet(`http://127.0.0.1:${port}/`)).status);
+    app.proc.child.kill('SIGTERM');
+    exit = await app.proc.exited;
+    losses = lossPerWorker(app, receiver);
+    report('collector answers errors', { scenarioMs: Date.now() - t0, steps, losses: losses.map(({ stats, received, lost }) => ({ ...stats, received, lost })) });
+  });
+
+  const step = (name: string): Step => steps.find((s) => s.fault === name) as Step;
+
+  it.each(['500', '400', '413'])('drops a batch answered %s without retrying it, and counts it', (status) => {
+    const { rejected, failures, dropped } = step(status);
+    expect(rejected).toBe(1); // not retried: the OTLP spec retries only 429, 502, 503, 504
+    expect(failures).toBe(1);
+    expect(dropped).toBeGreaterThanOrEqual(10); // the burst's 10 spans, and whatever shared their batch
+  });
+
+  it('retries a batch answered 503 with Retry-After, and delivers it: nothing lost', () => {
+    const { rejected, requests, failures, dropped, exported } = step('503');
+    expect(rejected).toBe(1);
+    expect(requests).toBeGreaterThanOrEqual(2);
+    expect(failures).toBe(0);
+    expect(dropped).toBe(0);
+    expect(exported).toBeGreaterThanOrEqual(10);
+  });
+
+  it('counts a 200 with a garbage body as delivered (the spans are at the collector)', () => {
+    const { rejected, failures, dropped, exported } = step('garbage');
+    expect([rejected, failures, dropped]).toEqual([0, 0, 0]);
+    expect(exported).toBeGreaterThanOrEqual(10);
+  });
+
+  it('does not crash: serves throughout, exits 0, one warning per failing episode, stats() agree with the receiver', async () => {
+    expect(served.every((s) => s === 200)).toBe(true);
+    expect(exit).toEqual({ code: 0, signal: null });
+    const out = app.proc.stderr();
+    expect(lines(out, FAILED).map((l) => /failed: (.*?);/.exec(l)?.[1])).toEqual(['Internal Server Error', 'Bad Request', 'Payload Too Large']);
+    expect(lines(out, RECOVERED)).toHaveLength(3);
+    const [worker] = losses;
+    const { stats, received } = worker!;
+    expect(stats.spansPending).toBe(0);
+    expect(received).toBe(stats.spansExported);
+    expect(stats.spansDropped).toBe(['500', '400', '413'].reduce((sum, s) => sum + step(s).dropped, 0));
+    expect(named(app.read(), 'exit-stats')).toHaveLength(1);
+    expect(await waitGone(app.pids())).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+// Shared by the fault suite: start the traced app (faults/fixtures/traced-app.js) as a real process,
+// read what its workers wrote, and count lost spans per worker: the workers' stats() at exit
+// against what the receiver got from each service.instance.id.
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReceivedSpan, Receiver } from '@forkhooks/receiver';
+import type { LoadSample } from '../../test-utils/load';
+import { httpGet } from '../../test-utils/http';
+import { readEvents, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+
+/** Where the plain-JS fixtures live. */
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+/** The traced app: standalone by default, runCluster with WORKERS=n. */
+export const APP = join(FIXTURES, 'traced-app.js');
+/** The repository root. */
+export const ROOT = join(__dirname, '..', '..');
+
+/** The fixtures run the built packages: fail with what to run, not with a module-not-found in a child. */
+export function assertBuilt(): void {
+  for (const pkg of ['core', 'runtimes', 'otel-init', 'receiver']) {
+    if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) {
+      throw new Error(`packages/${pkg} is not built: run \`npx tsc -b\` (or \`npm run build\`) first`);
+    }
+  }
+}
+
+/** What otel-init's `stats()` returns. */
+export interface Stats {
+  spansEnded: number;
+  spansExported: number;
+  spansDropped: number;
+  spansPending: number;
+  exportFailures: number;
+}
+
+/** One worker's span accounting: its own counts at exit, and what the receiver got from it. */
+export interface WorkerLoss {
+  pid: number;
+  workerIndex: number;
+  generation: number;
+  instanceId: string;
+  stats: Stats;
+  received: number;
+  /** Ended in the worker and never received: the number the issue asks for. */
+  lost: number;
+}
+
+/** A run of the app: the process, its events file, and every worker pid it reported. */
+export interface App {
+  proc: NodeProcess;
+  events: string;
+  read(): HookEvent[];
+  /** Pids of every worker that reached main (from 'listening' events), and the primary's. */
+  pids(): number[];
+}
+
+const dirs: Array<{ cleanup(): void }> = [];
+const learned = new Set<number>();
+
+/** Starts the app with `env` (EVENTS_FILE set to a fresh file). */
+export function startApp(env: NodeJS.ProcessEnv, script = APP): App {
+  const dir = tempDir('forkhooks-faults-');
+  dirs.push(dir);
+  const events = join(dir.path, 'events.jsonl');
+  const proc = startNode(script, { env: { EVENTS_FILE: events, ...env } });
+  learned.add(proc.pid);
+  const read = (): HookEvent[] => readEvents(events);
+  return {
+    proc,
+    events,
+    read,
+    pids() {
+      const pids = [proc.pid, ...named(read(), 'listening').map((e) => e.pid)];
+      pids.forEach((pid) => learned.add(pid));
+      return [...new Set(pids)];
+    },
+  };
+}
+
+/** Every pid a test learned (primaries, workers), for `reapLeftovers` in afterAll. */
+export function learnedPids(extra: Iterable<number> = []): number[] {
+  for (const pid of extra) learned.add(pid);
+  return [...learned];
+}
+
+/** Removes the temporary folders of every app started. */
+export function cleanupDirs(): void {
+  dirs.splice(0).forEach((d) => d.cleanup());
+}
+
+/** Events named `name`. */
+export function named(events: HookEvent[], name: string, where: (e: HookEvent) => boolean = () => true): HookEvent[] {
+  return events.filter((e) => e.event === name && where(e));
+}
+
+/**
+ * Per worker that exited gracefully: its stats() at exit against what the receiver(s) got from its
+ * instance (a collector that went down and came back is two receivers on one port).
+ */
+export function lossPerWorker(app: App, receivers: Receiver | Receiver[]): WorkerLoss[] {
+  const all = Array.isArray(receivers) ? receivers : [receivers];
+  const events = app.read();
+  const listening = named(events, 'listening');
+  return named(events, 'exit-stats').map((e) => {
+    const instanceId = String(e.instanceId);
+    const stats = e.stats as Stats;
+    const received = all.reduce((sum, r) => sum + (r.byInstance().find((i) => i.instanceId === instanceId)?.spans ?? 0), 0);
+    const where = listening.find((l) => l.pid === e.pid);
+    return {
+      pid: e.pid,
+      workerIndex: Number(where?.workerIndex ?? -1),
+      generation: Number(where?.generation ?? -1),
+      instanceId,
+      stats,
+      received,
+      lost: stats.spansEnded - received,
+    };
+  });
+}
+
+/** Lines of `text` matching `pattern`, grouped by the `pid=N` of forkhooks' log prefix. */
+export function linesByPid(text: string, pattern: RegExp): Map<number, string[]> {
+  const byPid = new Map<number, string[]>();
+  for (const line of text.split('\n')) {
+    if (!pattern.test(line)) continue;
+    const pid = Number(/\[forkhooks \w+ pid=(\d+)/.exec(line)?.[1] ?? -1);
+    byPid.set(pid, [...(byPid.get(pid) ?? []), line]);
+  }
+  return byPid;
+}
+
+/** Lines of `text` matching `pattern`. */
+export function lines(text: string, pattern: RegExp): string[] {
+  return text.split('\n').filter((line) => pattern.test(line));
+}
+
+/** The port the standalone app listens on (from its stdout). */
+export async function listeningPort(app: App, timeoutMs = 15_000): Promise<number> {
+  const line = await app.proc.waitFor(/^listening \d+/, timeoutMs);
+  return Number(line.split(' ')[1]);
+}
+
+/** GET /stats of whichever worker answers. */
+export async function workerStats(port: number): Promise<{ pid: number; stats: Stats; rss: number }> {
+  const reply = await httpGet(`http://127.0.0.1:${port}/stats`);
+  return JSON.parse(reply.body) as { pid: number; stats: Stats; rss: number };
+}
+
+/** Polls `check` every 25 ms until it is true; throws `what` after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Resolves with what `promise` resolves to, or with `fallback` after `ms` (leaving no timer behind). */
+export function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/** Waits `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Appends one measured figure to $FAULTS_REPORT (JSON lines) when it is set, so that
+ * docs/reliability.md can quote what the suite measured; does nothing otherwise.
+ */
+export function report(fault: string, figures: Record<string, unknown>): void {
+  const file = process.env.FAULTS_REPORT;
+  if (file) appendFileSync(file, `${JSON.stringify({ fault, ...figures })}\n`);
+}
+
+/** otel-init's warning when exports start failing (one per failing episode and process). */
+export const FAILED = /span export to \S+ failed/;
+/** otel-init's line when exports recover, with the count it says was lost. */
+export const RECOVERED = /span export to \S+ recovered \((\d+) spans lost while it failed\)/;
+
+/** Start time of a received span, in ms since the epoch. */
+export const startMs = (span: ReceivedSpan): number => Number(BigInt(span.startTimeUnixNano) / 1_000_000n);
+
+/** Requests of a load sent at or after `from` that got an answer. */
+export const answeredSince = (samples: readonly LoadSample[], from: number): number => samples.filter((s) => s.at >= from && s.status === 200).length;
