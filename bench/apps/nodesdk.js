@@ -1,0 +1,22 @@
+// Bench app: the service traced by the OpenTelemetry NodeSDK, set up per worker the way the
+// @opentelemetry/sdk-node README shows (new NodeSDK({ traceExporter, instrumentations }).start()
+// before the app loads), with the same http instrumentation and the same OTLP/HTTP (JSON) exporter
+// as forkhooks. The harness sets OTEL_METRICS_EXPORTER=none and OTEL_LOGS_EXPORTER=none: without
+// them NodeSDK also starts an OTLP metrics reader (and the http instrumentation records a
+// histogram per request) and a logs pipeline, and the comparison would not be traces against traces.
+// Only workers start it: a cluster primary serves nothing. The README's SIGTERM handler is left out:
+// runCluster's worker already owns SIGTERM, and this config is only measured for throughput.
+'use strict';
+const cluster = require('node:cluster');
+
+if (cluster.isWorker) {
+  const { NodeSDK } = require('@opentelemetry/sdk-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+  const sdk = new NodeSDK({
+    traceExporter: new OTLPTraceExporter(),
+    instrumentations: [new HttpInstrumentation()],
+  });
+  sdk.start();
+}
+require('./serve').serve();

@@ -1,0 +1,87 @@
+// (1) Throughput of the 2-worker service in three configurations, interleaved over rounds, and
+// (6) the RSS of each worker after the run.
+'use strict';
+const { BenchCluster } = require('./cluster');
+const load = require('./load');
+const { cpuSeconds, rssMiB } = require('./processes');
+const { median, mean, ratio, rotate } = require('./stats');
+
+const CONFIGS = ['untraced', 'forkhooks', 'nodesdk'];
+
+async function measureThroughput(ctx) {
+  const s = ctx.settings.throughput;
+  const clusters = {};
+  const samples = Object.fromEntries(CONFIGS.map((c) => [c, []]));
+  const okTotal = Object.fromEntries(CONFIGS.map((c) => [c, 0]));
+  try {
+    // All three stay up for the whole section (an idle cluster costs no CPU), so rounds interleave cheaply.
+    for (const config of CONFIGS) {
+      clusters[config] = await BenchCluster.start(config, { workers: 2, env: ctx.env({ OTEL_SERVICE_NAME: serviceOf(ctx, config) }) });
+    }
+    for (let round = 0; round < s.rounds; round++) {
+      for (const config of rotate(CONFIGS, round)) {
+        const { url } = clusters[config];
+        const warm = await load.run(url, { connections: s.connections, durationS: s.warmupS });
+        // CPU used per request by the workers and by the receiver: less sensitive than req/s to
+        // whatever else runs on the machine.
+        const pids = clusters[config].workerPids();
+        const cpu = () => ({ workers: pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0), receiver: cpuSeconds(ctx.receiver.pid) });
+        const before = cpu();
+        const result = await load.run(url, { connections: s.connections, durationS: s.durationS });
+        const after = cpu();
+        result.worker_cpu_us_per_request = result.ok ? ((after.workers - before.workers) * 1e6) / result.ok : null;
+        result.receiver_cpu_us_per_request = result.ok ? ((after.receiver - before.receiver) * 1e6) / result.ok : null;
+        okTotal[config] += warm.ok + result.ok;
+        samples[config].push(result);
+        ctx.say(`  throughput round ${round + 1}/${s.rounds} ${config.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms  CPU/req: workers ${result.worker_cpu_us_per_request?.toFixed(0)} us, receiver ${result.receiver_cpu_us_per_request?.toFixed(0)} us${result.errors ? `  ${result.errors} errors` : ''}`);
+      }
+    }
+    // (6) After the run, the workers are warm and have served the same requests.
+    const rss = {};
+    const heap = {};
+    const MiB = 2 ** 20;
+    for (const config of CONFIGS) {
+      const reports = await clusters[config].memory();
+      rss[config] = mean(clusters[config].workerPids().map(rssMiB));
+      heap[config] = {
+        heap_total: mean(reports.map((r) => r.heapTotal / MiB)),
+        heap_used: mean(reports.map((r) => r.heapUsed / MiB)),
+        new_space: mean(reports.map((r) => r.spaces.new_space / MiB)),
+        old_space: mean(reports.map((r) => r.spaces.old_space / MiB)),
+        code_space: mean(reports.map((r) => (r.spaces.code_space + (r.spaces.code_large_object_space ?? 0)) / MiB)),
+        external: mean(reports.map((r) => r.external / MiB)),
+      };
+    }
+    const stopMs = {};
+    for (const config of CONFIGS) stopMs[config] = await clusters[config].stop();
+    const spansPerRequest = {};
+    for (const config of CONFIGS.filter((c) => c !== 'untraced')) {
+      spansPerRequest[config] = okTotal[config] ? (await ctx.receiver.settle(() => ctx.receiver.spansOf(serviceOf(ctx, config)), 500, 3_000)) / okTotal[config] : null;
+    }
+    const med = (config, key) => median(samples[config].map((r) => r[key]));
+    return {
+      rps: Object.fromEntries(CONFIGS.map((c) => [c, med(c, 'rps')])),
+      p50_ms: Object.fromEntries(CONFIGS.map((c) => [c, med(c, 'p50_ms')])),
+      p99_ms: Object.fromEntries(CONFIGS.map((c) => [c, med(c, 'p99_ms')])),
+      cpu_us_per_request: Object.fromEntries(
+        CONFIGS.map((c) => [c, { workers: med(c, 'worker_cpu_us_per_request'), receiver: med(c, 'receiver_cpu_us_per_request') }]),
+      ),
+      ratio_vs_untraced: ratio(med('forkhooks', 'rps'), med('untraced', 'rps')),
+      ratio_vs_nodesdk: ratio(med('forkhooks', 'rps'), med('nodesdk', 'rps')),
+      nodesdk_vs_untraced: ratio(med('nodesdk', 'rps'), med('untraced', 'rps')),
+      spans_per_request: spansPerRequest,
+      rss_mb: rss,
+      heap_mb: heap,
+      samples,
+      stop_ms: stopMs,
+    };
+  } finally {
+    for (const cluster of Object.values(clusters)) await cluster.stop().catch(() => undefined);
+  }
+}
+
+function serviceOf(ctx, config) {
+  return `bench-throughput-${config}-${ctx.runId}`;
+}
+
+module.exports = { measureThroughput };

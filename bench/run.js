@@ -1,0 +1,130 @@
+// `npm run bench`: what tracing per worker costs, against baselines taken in the same run, as ratios.
+//
+//   node bench/run.js [--quick | --smoke] [--out DIR] [--only dispatch,startup,throughput,delivery,shutdown]
+//
+// (1) throughput of the 2-worker cluster service (untraced, forkhooks, NodeSDK; interleaved rounds),
+// (2) delivery across rolling restarts (forkhooks vs a naive per-worker BatchSpanProcessor),
+// (3) start-up of one worker, (4) shutdown with the flush, (5) hook dispatch, (6) RSS per worker.
+// Writes DIR/latest.json, latest.md and latest.svg (default DIR: bench/results) and prints a table.
+// Every process it starts is tracked by pid, stopped by pid and checked gone; all traffic is on
+// 127.0.0.1; the whole run is bounded by a deadline.
+'use strict';
+const { mkdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join, resolve } = require('node:path');
+const { ratiosChart } = require('./lib/chart');
+const { measureDelivery } = require('./lib/delivery');
+const { measureDispatch } = require('./lib/dispatch');
+const { reapAll, trackedPids } = require('./lib/processes');
+const { startReceiverProcess } = require('./lib/receiver');
+const { buildResults, renderMarkdown, renderText } = require('./lib/report');
+const { MODES } = require('./lib/settings');
+const { measureShutdown } = require('./lib/shutdown');
+const { measureStartup } = require('./lib/startup');
+const { measureThroughput } = require('./lib/throughput');
+
+const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown'];
+
+function parseArgs(argv) {
+  const args = { mode: 'full', out: join(__dirname, 'results'), only: SECTIONS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick' || arg === '--smoke') args.mode = arg.slice(2);
+    else if (arg === '--out') args.out = resolve(argv[++i] ?? '');
+    else if (arg === '--only') args.only = String(argv[++i] ?? '').split(',');
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/run.js [--quick | --smoke] [--out DIR] [--only ${SECTIONS.join(',')}]`);
+  }
+  const unknown = args.only.filter((s) => !SECTIONS.includes(s));
+  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(',')}`);
+  return args;
+}
+
+/** The environment of every app process: ours only (no inherited OTEL_* / FORKHOOKS_*), plus `extra`. */
+function baseEnv(receiverUrl) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(OTEL_|FORKHOOKS_|BENCH_)/.test(key) && key !== 'NODE_OPTIONS') env[key] = value;
+  }
+  return {
+    ...env,
+    FORKHOOKS_LOG: 'warn',
+    FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(receiverUrl && { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl }),
+    // For NodeSDK: traces only (see bench/apps/nodesdk.js). forkhooks ignores both.
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const settings = MODES[args.mode];
+  const say = (line) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
+  const deadline = setTimeout(() => {
+    process.stderr.write(`bench: the ${args.mode} run exceeded its ${settings.deadlineS} s deadline; stopping every process it started\n`);
+    void reapAll().finally(() => process.exit(1));
+  }, settings.deadlineS * 1000);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      process.stderr.write(`bench: ${signal}; stopping every process it started\n`);
+      void reapAll().finally(() => process.exit(130));
+    });
+  }
+
+  const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(), platform: `${os.platform()} ${os.release()}`, loadavg_at_start: os.loadavg().map((l) => +l.toFixed(2)) };
+  say(`forkhooks bench, ${args.mode} mode: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
+  const receiver = await startReceiverProcess(baseEnv());
+  say(`receiver (separate process, pid ${receiver.pid}): ${receiver.url}`);
+  const ctx = {
+    mode: args.mode,
+    settings,
+    receiver,
+    runId: `${process.pid}-${started}`,
+    say,
+    env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
+  };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown };
+  const sections = {};
+  let failure;
+  try {
+    for (const name of SECTIONS.filter((s) => args.only.includes(s))) {
+      const t0 = Date.now();
+      say(`${name}...`);
+      sections[name] = await measures[name](ctx);
+      say(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  } catch (error) {
+    failure = error;
+  }
+  await receiver.stop().catch((error) => (failure ??= error));
+  const leftovers = await reapAll();
+  clearTimeout(deadline);
+  if (failure) throw failure;
+  if (leftovers.length > 0) throw new Error(`processes left running at the end (now killed): ${leftovers.map((l) => `${l.pid} ${l.what}`).join(', ')}`);
+
+  if (args.only.length < SECTIONS.length) {
+    say(JSON.stringify(sections, null, 2));
+    say(`partial run (--only): nothing written; ${trackedPids().length} processes started, all gone`);
+    return;
+  }
+  // Anything else running on the machine shows here (interleaving keeps it from favouring one configuration).
+  machine.loadavg_at_end = os.loadavg().map((l) => +l.toFixed(2));
+  const results = buildResults({ machine, mode: args.mode, settings, ...sections });
+  results.elapsed_s = Math.round((Date.now() - started) / 1000);
+  // Every process the run started (receiver, primaries, workers, dispatch), all checked gone above.
+  results.pids_started = trackedPids();
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(args.out, 'latest.svg'), ratiosChart(results));
+  writeFileSync(join(args.out, 'latest.md'), renderMarkdown(results, 'latest.svg'));
+  say('');
+  say(renderText(results));
+  say('');
+  say(`wrote ${join(args.out, 'latest.json')}, latest.md, latest.svg in ${results.elapsed_s} s; ${results.pids_started.length} processes started, all stopped and gone`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  void reapAll().finally(() => process.exit(1));
+});

@@ -1,0 +1,69 @@
+// The bench harness works end to end: `node bench/run.js --smoke` runs every section (processes,
+// receiver, load, restarts, spawns), writes the JSON, Markdown and SVG, and leaves no process
+// behind. No timing is asserted: numbers from a smoke run mean nothing, and CI machines vary.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive, reapLeftovers, runNode, tempDir } from '../../test-utils/processes';
+
+const RUN = join(__dirname, '..', 'run.js');
+const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+describe('npm run bench -- --smoke', () => {
+  const out = tempDir('forkhooks-bench-');
+  let result: Awaited<ReturnType<typeof runNode>>;
+  let json: Record<string, any>;
+
+  beforeAll(async () => {
+    result = await runNode(RUN, { args: ['--smoke', '--out', out.path], timeoutMs: 170_000 });
+    if (existsSync(join(out.path, 'latest.json'))) json = JSON.parse(readFileSync(join(out.path, 'latest.json'), 'utf8'));
+  }, 180_000);
+
+  afterAll(async () => {
+    expect(await reapLeftovers()).toEqual([]);
+    out.cleanup();
+  });
+
+  it('exits 0 and prints the table', () => {
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(result.stdout).toMatch(/config\s+req\/s\s+p50 ms\s+p99 ms/);
+    expect(result.stdout).toMatch(/throughput forkhooks \/ NodeSDK/);
+    expect(result.stdout).toMatch(/processes started, all stopped and gone/);
+  });
+
+  it('writes latest.json with every field the issue asks for', () => {
+    expect(json.machine).toEqual(expect.objectContaining({ cpu: expect.any(String), cores: expect.any(Number), node: process.version, date: expect.any(String) }));
+    const t = json.throughput;
+    for (const key of ['untraced_rps', 'forkhooks_rps', 'nodesdk_rps', 'ratio_vs_untraced', 'ratio_vs_nodesdk']) expect([key, isNumber(t[key])]).toEqual([key, true]);
+    for (const config of ['untraced', 'forkhooks', 'nodesdk']) expect([config, isNumber(t.p99_ms[config])]).toEqual([config, true]);
+    expect(isNumber(json.delivery.forkhooks_ratio) && isNumber(json.delivery.naive_ratio)).toBe(true);
+    for (const key of ['bare', 'forkhooks', 'nodesdk_auto']) expect([key, isNumber(json.startup_ms[key])]).toEqual([key, true]);
+    expect(isNumber(json.shutdown_ms.forkhooks)).toBe(true);
+    expect(isNumber(json.dispatch_ns_per_hook)).toBe(true);
+    expect(isNumber(json.rss_mb.untraced) && isNumber(json.rss_mb.traced)).toBe(true);
+  });
+
+  it('measured what it says: traced configurations delivered spans, every worker reported its count', () => {
+    // About 4 spans per request (server span, root, fib_slow, fib_fast) arrived from both traced configurations.
+    expect(json.throughput.spans_per_request.forkhooks).toBeGreaterThan(3);
+    expect(json.throughput.spans_per_request.nodesdk).toBeGreaterThan(3);
+    for (const run of json.delivery.runs) {
+      expect(run.ended).toBeGreaterThan(0);
+      expect(run.worker_processes).toBe(run.expected_worker_processes);
+    }
+  });
+
+  it('writes the Markdown table and an SVG chart of the ratios', () => {
+    const md = readFileSync(join(out.path, 'latest.md'), 'utf8');
+    expect(md).toMatch(/\| config \| req\/s \|/);
+    expect(md).toContain('![throughput and delivery ratios](latest.svg)');
+    const svg = readFileSync(join(out.path, 'latest.svg'), 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    expect(svg.match(/<rect /g)?.length).toBeGreaterThanOrEqual(6); // background + 5 bars
+  });
+
+  it('leaves no process running: every pid it started is gone', () => {
+    expect(json.pids_started.length).toBeGreaterThan(10);
+    expect(json.pids_started.filter((pid: number) => isAlive(pid))).toEqual([]);
+  });
+});
