@@ -12,6 +12,8 @@ export { DEFAULT_TIMEOUT_MS } from './options';
 export { startWorker, shutdown } from './start-worker';
 export type { StartWorkerOptions, WorkerMain } from './start-worker';
 export { runPrefork } from './run-prefork';
+export { closeOnStop } from './close-on-stop';
+export type { Closable } from './close-on-stop';
 export type { RunPreforkOptions } from './run-prefork';
 export { buildContext, detectRuntime } from './context';
 export type { BaseContext } from './context';

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { httpGet } from '../../../test-utils/http';
 import { readEvents, reapLeftovers, runNode, startNode, tempDir, waitGone, type HookEvent } from '../../../test-utils/processes';
 
 const WORKER = join(__dirname, 'fixtures', 'worker.js');
@@ -151,5 +152,25 @@ describe('startWorker after the IPC channel already closed', () => {
     child.disconnect();
     expect(await exited).toBe(0);
     expect(readEvents(file)).toEqual([expect.objectContaining({ event: 'atexit', reason: 'disconnect' })]);
+  });
+});
+
+describe('closeOnStop', () => {
+  const dir = tempDir();
+  afterAll(async () => {
+    dir.cleanup();
+    expect(await reapLeftovers()).toEqual([]);
+  });
+
+  it('lets a request in flight at SIGTERM finish before the atexit hooks registered earlier run', async () => {
+    const file = join(dir.path, 'events.jsonl');
+    const proc = startNode(join(__dirname, 'fixtures', 'http-worker.js'), { env: { EVENTS_FILE: file } });
+    const port = (await proc.waitFor(/listening \d+/)).split(' ')[1];
+    const reply = httpGet(`http://127.0.0.1:${port}/slow`);
+    while (!readEvents(file).some((e) => e.event === 'request:start')) await new Promise((r) => setTimeout(r, 10));
+    proc.child.kill('SIGTERM');
+    expect((await reply).body).toBe('done');
+    expect((await proc.exited).code).toBe(0);
+    expect(readEvents(file).map((e) => e.event)).toEqual(['request:start', 'request:end', 'atexit:flush']);
   });
 });
