@@ -35,3 +35,22 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port such that it and the `count - 1` after it are free (for workers that listen on PORT + slot). */
+export async function freePortRun(count: number, tries = 20): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    const base = await freePort();
+    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, k) => canListen(base + k + 1)));
+    if (base + count <= 65535 && rest.every(Boolean)) return base;
+  }
+  throw new Error(`no run of ${count} free ports found on 127.0.0.1 in ${tries} tries`);
+}

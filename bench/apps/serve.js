@@ -14,7 +14,7 @@
 //                       { bench: 'mem' }         ask every worker for its memory
 'use strict';
 const cluster = require('node:cluster');
-const { registry } = require('@forkhooks/core');
+const { closeOnStop, registry } = require('@forkhooks/core');
 const { runCluster } = require('@forkhooks/runtimes');
 const { listen } = require('@forkhooks/example-fibonacci/dist/server');
 
@@ -35,7 +35,7 @@ function serve() {
     restart: { initialDelayMs: 10, maxDelayMs: 50 },
     worker: async (ctx) => {
       const server = await listen(port, '127.0.0.1');
-      ctx.signal.addEventListener('abort', () => server.close());
+      closeOnStop(server); // in-flight requests finish before the flush
     },
   });
   if (!handle.isPrimary) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, httpGet } from '../../test-utils/http';
+import { freePortRun, httpGet } from '../../test-utils/http';
 import { reapLeftovers, startNode, waitGone } from '../../test-utils/processes';
 
 // Every other example, started as its npm script starts it (`node main.js`), a few requests to
@@ -21,7 +21,7 @@ describe.each(examples)('examples/%s', (name, portPerWorker, startupMs) => {
     expect(pkg.scripts.start).toBe('node main.js');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/^1\. .*\n(.|\n)*^2\. (.|\n)*^3\. /m);
 
-    const port = await freePort();
+    const port = await freePortRun(portPerWorker ? 2 : 1);
     const demo = startNode(join(dir, 'main.js'), { env: { PORT: String(port), FORKHOOKS_LOG: 'warn' }, cwd: dir });
     await demo.waitFor(/try curl/, startupMs);
     // PM2 keeps its instances' output in its own logs; `pm2 start` with wait_ready returned once they were ready.

@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { watchChildren } from '../../test-utils/procfs';
-import { reapLeftovers, waitGone } from '../../test-utils/processes';
+import { waitGone } from '../../test-utils/processes';
 import {
-  assertBuilt,
-  cleanupDirs,
   learnedPids,
   lines,
   linesByPid,
@@ -17,23 +15,18 @@ import {
   ROOT,
   sleep,
   startApp,
-  until,
-  workerStats,
   type Stats,
+  until,
+  useFaultSuite,
+  workerStats,
 } from './helpers';
 
 const CLUSTER_EXAMPLE = join(ROOT, 'examples', 'cluster-http', 'dist', 'main.js');
 
+const suite = useFaultSuite();
 let receiver: Receiver;
 beforeAll(async () => {
-  assertBuilt();
-  receiver = await startReceiver({ port: 0 });
-});
-afterAll(async () => {
-  await receiver.close();
-  const left = await reapLeftovers(learnedPids());
-  cleanupDirs();
-  expect(left).toEqual([]);
+  receiver = await suite.receiverOn();
 });
 
 describe('bad environment', () => {

@@ -1,17 +1,15 @@
 // Fault matrix, collector rows 1-2: the receiver down at start, and down mid-run under a flood of
 // spans. Real processes: the traced app as a runCluster of 2 workers exporting over HTTP to
 // @forkhooks/receiver on 127.0.0.1; the test sends steady load and counts what is lost.
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
-import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
+import { startLoad, type LoadSample } from '../../test-utils/load';
 import { rssBytes } from '../../test-utils/procfs';
-import { reapLeftovers, waitGone } from '../../test-utils/processes';
+import { waitGone } from '../../test-utils/processes';
 import {
   answeredSince,
-  assertBuilt,
-  cleanupDirs,
+  type App,
   FAILED,
-  learnedPids,
   linesByPid,
   lossPerWorker,
   RECOVERED,
@@ -20,26 +18,11 @@ import {
   startApp,
   startMs,
   until,
-  type App,
+  useFaultSuite,
   type WorkerLoss,
 } from './helpers';
 
-const receivers: Receiver[] = [];
-
-async function receiverOn(port: number): Promise<Receiver> {
-  const receiver = await startReceiver({ port });
-  receivers.push(receiver);
-  return receiver;
-}
-
-beforeAll(assertBuilt);
-afterAll(async () => {
-  await stopAllLoads();
-  await Promise.all(receivers.map((r) => r.close()));
-  const left = await reapLeftovers(learnedPids());
-  cleanupDirs();
-  expect(left).toEqual([]);
-});
+const { receiverOn } = useFaultSuite();
 
 describe('collector (receiver) down at start, up 3 s later', () => {
   let app: App;

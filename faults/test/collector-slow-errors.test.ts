@@ -1,15 +1,13 @@
 // Fault matrix, collector rows 3-4: the receiver slow, and answering 500 / 400 / 413 / garbage / 503.
 // Real processes: the traced app as one standalone worker exporting over HTTP to @forkhooks/receiver
 // on 127.0.0.1; the test sends load, plays the faults, and counts what is lost.
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { httpGet } from '../../test-utils/http';
-import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
-import { reapLeftovers, waitGone } from '../../test-utils/processes';
+import { startLoad, type LoadSample } from '../../test-utils/load';
+import { waitGone } from '../../test-utils/processes';
 import {
-  assertBuilt,
-  cleanupDirs,
+  type App,
   FAILED,
-  learnedPids,
   lines,
   listeningPort,
   lossPerWorker,
@@ -18,29 +16,14 @@ import {
   report,
   sleep,
   startApp,
-  until,
-  workerStats,
-  type App,
   type Stats,
+  until,
+  useFaultSuite,
   type WorkerLoss,
+  workerStats,
 } from './helpers';
 
-const receivers: Receiver[] = [];
-
-async function receiverOn(port: number): Promise<Receiver> {
-  const receiver = await startReceiver({ port });
-  receivers.push(receiver);
-  return receiver;
-}
-
-beforeAll(assertBuilt);
-afterAll(async () => {
-  await stopAllLoads();
-  await Promise.all(receivers.map((r) => r.close()));
-  const left = await reapLeftovers(learnedPids());
-  cleanupDirs();
-  expect(left).toEqual([]);
-});
+const { receiverOn } = useFaultSuite();
 
 describe('collector slow (answers after 5 s)', () => {
   const DEADLINE_MS = 2_000;

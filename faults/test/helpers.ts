@@ -3,10 +3,10 @@
 // against what the receiver got from each service.instance.id.
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReceivedSpan, Receiver } from '@forkhooks/receiver';
-import type { LoadSample } from '../../test-utils/load';
+import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
+import { stopAllLoads, type LoadSample } from '../../test-utils/load';
 import { httpGet } from '../../test-utils/http';
-import { readEvents, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+import { readEvents, reapLeftovers, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
 
 /** Where the plain-JS fixtures live. */
 export const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -190,3 +190,27 @@ export const startMs = (span: ReceivedSpan): number => Number(BigInt(span.startT
 
 /** Requests of a load sent at or after `from` that got an answer. */
 export const answeredSince = (samples: readonly LoadSample[], from: number): number => samples.filter((s) => s.at >= from && s.status === 200).length;
+
+/**
+ * Wires a fault test file's setup and cleanup: checks the build first; afterwards stops every load,
+ * closes every receiver started through `receiverOn`, stops every process the file learned (by pid)
+ * and fails on any that was left.
+ */
+export function useFaultSuite(): { receiverOn(port?: number): Promise<Receiver> } {
+  const receivers: Receiver[] = [];
+  beforeAll(assertBuilt);
+  afterAll(async () => {
+    await stopAllLoads();
+    await Promise.all(receivers.map((r) => r.close()));
+    const left = await reapLeftovers(learnedPids());
+    cleanupDirs();
+    expect(left).toEqual([]);
+  });
+  return {
+    async receiverOn(port = 0) {
+      const receiver = await startReceiver({ port });
+      receivers.push(receiver);
+      return receiver;
+    },
+  };
+}

@@ -1,13 +1,12 @@
 // Fault matrix, hook rows: prefork and postfork hooks that throw or hang, a best-effort hook that
 // fails, an atexit hook that hangs. Real processes: the traced app as a runCluster of 2 workers (or one
 // standalone worker), with faulty hooks switched on by faults/fixtures/faulty-hooks.js.
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { watchChildren } from '../../test-utils/procfs';
-import { reapLeftovers, waitGone } from '../../test-utils/processes';
+import { waitGone } from '../../test-utils/processes';
 import {
-  assertBuilt,
-  cleanupDirs,
+  type App,
   learnedPids,
   lines,
   linesByPid,
@@ -16,20 +15,14 @@ import {
   named,
   report,
   startApp,
-  type App,
+  useFaultSuite,
   type WorkerLoss,
 } from './helpers';
 
+const suite = useFaultSuite();
 let receiver: Receiver;
 beforeAll(async () => {
-  assertBuilt();
-  receiver = await startReceiver({ port: 0 });
-});
-afterAll(async () => {
-  await receiver.close();
-  const left = await reapLeftovers(learnedPids());
-  cleanupDirs();
-  expect(left).toEqual([]);
+  receiver = await suite.receiverOn();
 });
 
 /** Runs the cluster app to its end, watching every process the primary forks. */

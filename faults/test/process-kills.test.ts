@@ -1,14 +1,12 @@
 // Fault matrix, process rows: a worker SIGKILLed under load, the primary SIGKILLed, two SIGTERMs in a
 // row. Real processes: the traced app as a runCluster of 2 workers (or standalone), exporting to a
 // receiver on 127.0.0.1; spans counted per worker against each worker's stats() at exit.
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
-import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
-import { reapLeftovers, waitForEvents, waitGone } from '../../test-utils/processes';
+import { startLoad, type LoadSample } from '../../test-utils/load';
+import { waitForEvents, waitGone } from '../../test-utils/processes';
 import {
-  assertBuilt,
-  cleanupDirs,
-  learnedPids,
+  type App,
   lines,
   linesByPid,
   listeningPort,
@@ -18,27 +16,20 @@ import {
   sleep,
   startApp,
   until,
-  type App,
+  useFaultSuite,
   type WorkerLoss,
 } from './helpers';
 
+const suite = useFaultSuite();
 let receiver: Receiver;
 beforeAll(async () => {
-  assertBuilt();
-  receiver = await startReceiver({ port: 0 });
+  receiver = await suite.receiverOn();
 });
 /** A clean receiver for the next scenario (not in beforeEach: a describe's tests read what its beforeAll left). */
 function freshReceiver(): void {
   receiver.reset();
   receiver.setFault(undefined);
 }
-afterAll(async () => {
-  await stopAllLoads();
-  await receiver.close();
-  const left = await reapLeftovers(learnedPids());
-  cleanupDirs();
-  expect(left).toEqual([]);
-});
 
 const summary = (losses: WorkerLoss[]): unknown[] => losses.map(({ workerIndex, generation, stats, received, lost }) => ({ workerIndex, generation, ...stats, received, lost }));
 
@@ -183,7 +174,7 @@ describe('two SIGTERMs in a row', () => {
     const out = app.proc.stderr();
     expect(lines(out, /stopping \(SIGTERM\)/)).toHaveLength(1);
     expect(lines(out, /already stopping; ignoring SIGTERM/)).toHaveLength(1);
-    expect(lines(out, /atexit done: 1\/1 hooks ok; exiting 0/)).toHaveLength(1);
+    expect(lines(out, /atexit done: 2\/2 hooks ok; exiting 0/)).toHaveLength(1); // close-server, then the flush
     const [loss] = lossPerWorker(app, receiver);
     expect(loss).toMatchObject({ lost: 0, stats: expect.objectContaining({ spansEnded: 20 }) });
     expect(await waitGone(app.pids())).toEqual([]);

@@ -1,4 +1,4 @@
-import type { HookContext } from '@forkhooks/core';
+import { closeOnStop, type HookContext } from '@forkhooks/core';
 import { listen, portFromEnv } from './server';
 import { leaveStatsAtExit } from './stats-file';
 
@@ -11,7 +11,8 @@ export async function serveFibonacci(ctx: HookContext, options: { portPerWorker?
   const base = portFromEnv();
   const port = options.portPerWorker && base !== 0 ? base + ctx.workerIndex : base;
   const server = await listen(port);
-  ctx.signal.addEventListener('abort', () => server.close());
+  // Closed first at shutdown (LIFO): requests in flight finish, and their spans end, before the flush.
+  closeOnStop(server);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   process.stdout.write(`worker ${ctx.workerIndex} (${ctx.runtime}, pid ${ctx.pid}${ctx.threadId ? `, thread ${ctx.threadId}` : ''}) serving http://localhost:${actual}/fibonacci?n=10\n`);
