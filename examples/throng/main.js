@@ -45,10 +45,18 @@ async function master() {
   }, { name: 'demo.final-count' });
   const context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:master`, primaryPid: process.pid });
   const shutdown = createShutdown({ registry, context, timeoutMs: 5000 });
+  // Our own count of live workers: cluster.workers keeps a worker until both its 'exit' and its
+  // 'disconnect' were seen, in either order.
+  const alive = new Set();
+  cluster.on('fork', (worker) => alive.add(worker.id));
   let signalled = false;
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (signalled = true));
-  cluster.on('exit', () => {
-    if (signalled && Object.keys(cluster.workers).length === 0) void shutdown.stop('signal', undefined, 'throng stopped every worker');
+  const stopIfDone = () => {
+    if (signalled && alive.size === 0) void shutdown.stop('signal', undefined, 'throng stopped every worker');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => ((signalled = true), stopIfDone()));
+  cluster.on('exit', (worker) => {
+    alive.delete(worker.id);
+    stopIfDone();
   });
   process.stdout.write(`throng: try curl 'http://localhost:${process.env.PORT || 3000}/fibonacci?n=10'; stop with Ctrl-C\n`);
 }
