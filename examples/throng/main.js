@@ -7,7 +7,7 @@ require('@forkhooks/otel-init/register');
 const cluster = require('node:cluster');
 const throng = require('throng');
 const { buildContext, createShutdown, prefork, registry, runPrefork, startWorker } = require('@forkhooks/core');
-const { finalLine, liveTable, prepareDemo, serveFibonacci } = require('@forkhooks/example-fibonacci');
+const { finishDemo, liveTable, prepareDemo, serveFibonacci } = require('@forkhooks/example-fibonacci');
 
 const WORKERS = 2;
 
@@ -38,11 +38,7 @@ async function master() {
 
   // throng stops the workers on SIGTERM/SIGINT (it is throng's stop, we only watch it); once the
   // last one is gone, the master runs its own atexit, which prints what arrived.
-  registry.add('atexit', async () => {
-    clearInterval(table);
-    process.stdout.write(`${finalLine(demo.statsDir, demo.receiver, demo.external)}\n`);
-    await (demo.receiver && demo.receiver.close());
-  }, { name: 'demo.final-count' });
+  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count' });
   const context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:master`, primaryPid: process.pid });
   const shutdown = createShutdown({ registry, context, timeoutMs: 5000 });
   // Our own count of live workers: cluster.workers keeps a worker until both its 'exit' and its

@@ -3,10 +3,9 @@
 // shows spans per worker as they arrive, and on Ctrl-C stops every worker gracefully and prints
 // `received N spans from M workers (K lost)`.
 import '@forkhooks/otel-init/register';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { registry } from '@forkhooks/core';
-import { finalLine, liveTable, portFromEnv, prepareDemo } from '@forkhooks/example-fibonacci';
+import { finishDemo, liveTable, portFromEnv, prepareDemo } from '@forkhooks/example-fibonacci';
 import { runFibonacciCluster } from './app';
 import { fail } from './fail';
 
@@ -23,23 +22,14 @@ function assertPortFree(port: number): Promise<void> {
 
 async function primary(port: number): Promise<void> {
   await assertPortFree(port);
-  const { receiver, external, statsDir, env } = await prepareDemo();
+  const demo = await prepareDemo();
   // Workers are forked after this returns: they inherit the endpoint and the stats folder.
-  Object.assign(process.env, env);
+  Object.assign(process.env, demo.env);
   process.stdout.write(`try:      curl 'http://localhost:${port}/fibonacci?n=10'\nstop:     Ctrl-C (every worker flushes its spans first)\n`);
-  const table = liveTable(receiver);
+  const table = liveTable(demo.receiver);
 
   // The primary's atexit runs after every worker has exited: their counts are all in.
-  registry.add(
-    'atexit',
-    async () => {
-      clearInterval(table);
-      process.stdout.write(`${finalLine(statsDir, receiver, external)}\n`);
-      rmSync(statsDir, { recursive: true, force: true });
-      await receiver?.close();
-    },
-    { name: 'demo.final-count', order: 1_000 },
-  );
+  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', order: 1_000 });
 }
 
 try {

@@ -36,8 +36,16 @@ export function finalLine(statsDir: string, receiver: Receiver | undefined, exte
   return `exported ${exported} of ${ended} spans ended by ${stats.length} workers to ${external} (${ended - exported} lost)`;
 }
 
+/** What prepareDemo sets up, for the workers (`env`) and for finishDemo. */
+export interface PreparedDemo {
+  receiver: Receiver | undefined;
+  external: string | undefined;
+  statsDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
 /** Everything a demo needs before it starts workers: the receiver (unless a collector is set) and the env for the workers. */
-export async function prepareDemo(): Promise<{ receiver: Receiver | undefined; external: string | undefined; statsDir: string; env: NodeJS.ProcessEnv }> {
+export async function prepareDemo(): Promise<PreparedDemo> {
   const external = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
   const receiver = external ? undefined : await startReceiver({ host: '127.0.0.1', port: Number(process.env.RECEIVER_PORT ?? 0) });
   const statsDir = mkdtempSync(join(tmpdir(), 'forkhooks-demo-'));
@@ -65,30 +73,36 @@ export function liveTable(receiver: Receiver | undefined): NodeJS.Timeout {
   return timer;
 }
 
+/** Once every worker is gone: stops the table, prints the final line (unless the start failed), removes the stats folder, closes the receiver. */
+export async function finishDemo(demo: PreparedDemo, table?: NodeJS.Timeout, report = true): Promise<void> {
+  clearInterval(table);
+  if (report) say(finalLine(demo.statsDir, demo.receiver, demo.external));
+  rmSync(demo.statsDir, { recursive: true, force: true });
+  await demo.receiver?.close();
+}
+
 /**
  * Runs a demo of one runtime: receiver, workers, live table; on Ctrl-C or SIGTERM (once) stops
  * the workers gracefully and prints `received N spans from M workers (K lost)`.
  */
 export async function runDemo(target: DemoTarget): Promise<void> {
-  const { receiver, external, statsDir, env } = await prepareDemo();
+  const demo = await prepareDemo();
   let running: { stop(): Promise<unknown> };
   try {
-    running = await target.start(env);
+    running = await target.start(demo.env);
   } catch (error) {
-    await receiver?.close();
+    await finishDemo(demo, undefined, false);
     throw error;
   }
   say(`${target.name}: try curl 'http://localhost:${process.env.PORT || 3000}/fibonacci?n=10'; stop with Ctrl-C`);
-  const table = liveTable(receiver);
+  const table = liveTable(demo.receiver);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     clearInterval(table);
     await running.stop();
-    say(finalLine(statsDir, receiver, external));
-    rmSync(statsDir, { recursive: true, force: true });
-    await receiver?.close();
+    await finishDemo(demo, table);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -3,5 +3,5 @@ export { fibonacci, handle, listen, portFromEnv } from './server';
 export { serveFibonacci } from './serve';
 export { STATS_DIR_VAR, leaveStatsAtExit, readStats } from './stats-file';
 export type { WorkerStats } from './stats-file';
-export { finalLine, liveTable, prepareDemo, renderTable, runDemo } from './demo';
-export type { DemoTarget } from './demo';
+export { finalLine, finishDemo, liveTable, prepareDemo, renderTable, runDemo } from './demo';
+export type { DemoTarget, PreparedDemo } from './demo';
