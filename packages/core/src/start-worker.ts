@@ -2,7 +2,7 @@ import { buildContext, type BaseContext } from './context';
 import { EnvVars } from './env';
 import { HookError } from './errors/hook.error';
 import { log } from './logger';
-import { notifyManager } from './messages';
+import { notifyManager, type WorkerMessage } from './messages';
 import { registry as defaultRegistry } from './default-registry';
 import type { HookRegistry } from './registry';
 import { createShutdown, resolveShutdownTimeout, type Shutdown } from './shutdown';
@@ -100,7 +100,7 @@ async function runStartup(reg: HookRegistry, context: BaseContext): Promise<void
   await reg.run('postfork', context);
 }
 
-function failure(error: unknown): { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string } {
+function failure(error: unknown): Extract<WorkerMessage, { forkhooks: 'failed' }> {
   const hookError = error instanceof HookError ? error : undefined;
   return {
     forkhooks: 'failed',
