@@ -28,8 +28,9 @@ async function primary(port: number): Promise<void> {
   process.stdout.write(`try:      curl 'http://localhost:${port}/fibonacci?n=10'\nstop:     Ctrl-C (every worker flushes its spans first)\n`);
   const table = liveTable(demo.receiver);
 
-  // The primary's atexit runs after every worker has exited: their counts are all in.
-  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', order: 1_000 });
+  // The primary's atexit runs after every worker has exited: their counts are all in. scope 'primary':
+  // this teardown is the primary's own (an atexit hook runs in the workers by default).
+  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', order: 1_000, scope: 'primary' });
 }
 
 try {

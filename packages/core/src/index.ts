@@ -6,6 +6,7 @@ export { atexit } from './decorators/atexit';
 export type { HookDecorator, MethodHookDecorator } from './decorators/hook-decorator.type';
 
 export { HookRegistry } from './registry';
+export type { InstanceRegistration } from './registry';
 export { registry } from './default-registry';
 export { DEFAULT_TIMEOUT_MS } from './options';
 
@@ -39,5 +40,6 @@ export { InvalidEnvironmentError } from './errors/invalid-env.error';
 export { PHASES, RUNTIMES } from './types/phase';
 export type { ExitReason, Phase, Runtime } from './types/phase';
 export type { ContextOverrides, HookContext } from './types/hook-context';
-export type { HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
-export type { HookResult, HookStatus, RegisteredHook, RunContext, RunReport } from './types/hook-result';
+export type { AtexitScope, HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
+export { ATEXIT_SCOPES } from './types/hook-options';
+export type { HookResult, HookStatus, ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';

@@ -1,11 +1,11 @@
 import { InvalidHookOptionError } from './errors/invalid-option.error';
-import type { HookOptions, ResolvedHookOptions } from './types/hook-options';
+import { ATEXIT_SCOPES, type AtexitScope, type HookOptions, type ResolvedHookOptions } from './types/hook-options';
 import { PHASES, type Phase } from './types/phase';
 
 /** Default `timeoutMs` per phase: start-up hooks may connect somewhere; teardown must fit in a kill timeout. */
 export const DEFAULT_TIMEOUT_MS: Readonly<Record<Phase, number>> = { prefork: 10_000, postfork: 10_000, atexit: 5_000 };
 
-const KNOWN: ReadonlySet<string> = new Set(['name', 'order', 'timeoutMs', 'critical', 'once', 'when']);
+const KNOWN: ReadonlySet<string> = new Set(['name', 'order', 'timeoutMs', 'critical', 'once', 'when', 'scope']);
 const LIKELY_TYPOS: Readonly<Record<string, string>> = { timeout: 'timeoutMs', priority: 'order', filter: 'when', required: 'critical' };
 
 /** Checks a phase name; throws naming the bad value. */
@@ -50,10 +50,24 @@ export function resolveOptions(phase: Phase, fn: unknown, options: HookOptions |
   if (when !== undefined && typeof when !== 'function') {
     throw new InvalidHookOptionError('when', name, `when must be a function (ctx) => boolean, got ${typeof when}`);
   }
-  return { name, order, timeoutMs, critical, once, when };
+  return { name, order, timeoutMs, critical, once, when, scope: resolveScope(phase, name, options?.scope) };
 }
 
 /** The default name of a plain-function hook. */
 export function functionName(fn: unknown): string {
   return typeof fn === 'function' && fn.name ? fn.name : 'anonymous';
+}
+
+/** `scope` says where teardown runs: it belongs to atexit hooks only, and is one of ATEXIT_SCOPES. */
+function resolveScope(phase: Phase, name: string, scope: unknown): AtexitScope | undefined {
+  const allowed = ATEXIT_SCOPES.map((s) => `'${s}'`).join(', ');
+  if (phase !== 'atexit') {
+    if (scope === undefined) return undefined;
+    throw new InvalidHookOptionError('scope', name, `scope applies only to atexit hooks (${allowed}); a ${phase} hook runs where its phase runs, so remove scope from it`);
+  }
+  if (scope === undefined) return 'worker';
+  if (!ATEXIT_SCOPES.includes(scope as AtexitScope)) {
+    throw new InvalidHookOptionError('scope', name, `scope must be one of ${allowed}, got ${JSON.stringify(scope)}`);
+  }
+  return scope as AtexitScope;
 }

@@ -7,7 +7,7 @@ import { assertPhase, functionName, resolveOptions } from './options';
 import { runHook, runScope, type RunScope } from './run-hook';
 import type { HookContext } from './types/hook-context';
 import type { HookFn, HookOptions } from './types/hook-options';
-import type { RegisteredHook, RunContext, RunReport } from './types/hook-result';
+import type { ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';
 import type { Phase } from './types/phase';
 
 /**
@@ -22,13 +22,15 @@ export class HookRegistry {
   /** postfork and atexit run once per process; a second run gets the first one's result. */
   readonly #runs = new Map<Phase, Promise<RunReport>>();
   readonly #onceDone = new WeakSet<RegisteredHook>();
-  readonly #instances = new WeakMap<object, () => void>();
+  readonly #instances = new WeakMap<object, InstanceRegistration>();
   readonly #shutdown = new AbortController();
+  /** The context postfork ran with (until it fails): an instance added after it runs its postfork hooks with the same one. */
+  #postforkContext: Omit<RunContext, 'deadlineAt' | 'role'> | undefined;
 
   /** Registers `fn` for `phase`. Validates everything first; returns a function that unregisters it. */
   add(phase: Phase, fn: HookFn, options?: HookOptions): () => void {
     const resolved = resolveOptions(phase, fn, options, functionName(fn));
-    if (this.#started.has(phase)) throw new LateHookError(phase, resolved.name);
+    if (this.#isLate(phase)) throw new LateHookError(phase, resolved.name);
     const hook: RegisteredHook = { ...resolved, phase, fn, seq: this.#seq++ };
     this.#hooks.push(hook);
     return () => {
@@ -39,8 +41,15 @@ export class HookRegistry {
   /**
    * Registers the decorated instance methods of `obj`, bound to it. Hooks on instance methods run only
    * for instances added here. Adding the same object twice is a no-op. Returns an unregister function.
+   *
+   * In a worker after postfork ran (a NestJS provider is built inside the worker's main), the
+   * instance's postfork hooks run at once, in their order, with the context postfork ran with; its
+   * atexit hooks register as usual. `ready` settles when they have run: it rejects with the HookError
+   * of a critical hook that failed (also logged). Elsewhere `ready` resolves at once with no results.
+   * Throws LateHookError where a hook of `obj` could not run any more: a prefork hook after prefork
+   * ran here, or anything once shutdown has begun.
    */
-  addInstance(obj: object): () => void {
+  addInstance(obj: object): InstanceRegistration {
     if (typeof obj !== 'object' || obj === null) {
       throw new TypeError(`registry.addInstance expects an object instance, got ${obj === null ? 'null' : typeof obj}`);
     }
@@ -54,11 +63,18 @@ export class HookRegistry {
           'decorate a method of its class, or register static methods and functions without addInstance',
       );
     }
+    const lateHooks: RegisteredHook[] = [];
     const unregister: Array<() => void> = [];
     try {
       for (const record of records) {
         const bound: HookFn = (ctx: HookContext) => (record.fn as (this: object, ctx: HookContext) => unknown).call(obj, ctx);
         const name = record.options?.name ?? `${className}.${String(record.key)}`;
+        if (record.phase === 'postfork' && this.#postforkContext && !this.#shutdown.signal.aborted) {
+          // After the fork: run it now instead of registering a hook that would never run.
+          const resolved = resolveOptions('postfork', bound, { ...record.options, name }, name);
+          lateHooks.push({ ...resolved, phase: 'postfork', fn: bound, seq: this.#seq++ });
+          continue;
+        }
         unregister.push(this.add(record.phase, bound, { ...record.options, name }));
       }
     } catch (error) {
@@ -69,8 +85,29 @@ export class HookRegistry {
       unregister.forEach((undo) => undo());
       this.#instances.delete(obj);
     };
-    this.#instances.set(obj, undoAll);
-    return undoAll;
+    const registration: InstanceRegistration = Object.assign(undoAll, { ready: this.#runLate(className, lateHooks) });
+    this.#instances.set(obj, registration);
+    return registration;
+  }
+
+  /**
+   * Runs the postfork hooks of an instance added after postfork, at once: not after the postfork run,
+   * which may itself be the caller (a postfork hook that builds the app and awaits `ready`).
+   */
+  async #runLate(className: string, hooks: RegisteredHook[]): Promise<RunReport> {
+    if (hooks.length === 0) return { phase: 'postfork', results: [] };
+    log.debug(`${className} was added after postfork ran: running its postfork hook(s) now: ${hooks.map((h) => h.name).join(', ')}`);
+    const sorted = [...hooks].sort((a, b) => a.order - b.order || a.seq - b.seq);
+    const ctx = this.#postforkContext!;
+    const scope = runScope(ctx.signal ? AbortSignal.any([ctx.signal, this.#shutdown.signal]) : this.#shutdown.signal);
+    try {
+      return await this.#runHooks('postfork', sorted, { ...ctx, phase: 'postfork' }, scope, undefined);
+    } catch (error) {
+      log.error(`postfork of ${className} (added after postfork ran) failed: ${describe(error)}`);
+      throw error;
+    } finally {
+      scope.dispose();
+    }
   }
 
   /** The hooks of `phase` in run order: ascending `order`, then registration; `atexit` reversed (LIFO). */
@@ -78,6 +115,11 @@ export class HookRegistry {
     assertPhase(phase, `registry.hooks(${String(phase)})`);
     const sorted = this.#hooks.filter((h) => h.phase === phase).sort((a, b) => a.order - b.order || a.seq - b.seq);
     return phase === 'atexit' ? sorted.reverse() : sorted;
+  }
+
+  /** A hook of `phase` added now would never run: its phase started, or teardown did (nothing else runs after it). */
+  #isLate(phase: Phase): boolean {
+    return this.#started.has(phase) || this.#started.has('atexit');
   }
 
   /** Whether `phase` has started running in this process. */
@@ -119,18 +161,36 @@ export class HookRegistry {
           ? AbortSignal.any([ctx.signal, this.#shutdown.signal])
           : this.#shutdown.signal;
     const scope = runScope(outer);
-    // deadlineAt is the registry's to read, not a field of the hooks' context.
-    const { deadlineAt, ...rest } = ctx;
+    // deadlineAt and role are the registry's to read, not fields of the hooks' context.
+    const { deadlineAt, role, ...rest } = ctx;
+    if (phase === 'postfork') this.#postforkContext = rest;
+    const hooks = phase === 'atexit' ? this.hooks(phase).filter(inScope(role ?? this.#role())) : this.hooks(phase);
     try {
-      return await this.#runHooks(phase, { ...rest, phase }, scope, phase === 'atexit' ? deadlineAt : undefined);
+      return await this.#runHooks(phase, hooks, { ...rest, phase }, scope, phase === 'atexit' ? deadlineAt : undefined);
+    } catch (error) {
+      // The worker is failing to start: an instance added now could not sensibly run its postfork.
+      if (phase === 'postfork') this.#postforkContext = undefined;
+      throw error;
     } finally {
       scope.dispose();
     }
   }
 
-  async #runHooks(phase: Phase, base: Omit<HookContext, 'signal'>, scope: RunScope, deadlineAt: number | undefined): Promise<RunReport> {
+  /** Where this process is, from what ran in it (see RunContext.role). */
+  #role(): ProcessRole {
+    const spawned = this.#started.has('prefork');
+    if (this.#started.has('postfork')) return spawned ? 'standalone' : 'worker';
+    return spawned ? 'primary' : 'standalone';
+  }
+
+  async #runHooks(
+    phase: Phase,
+    hooks: readonly RegisteredHook[],
+    base: Omit<HookContext, 'signal'>,
+    scope: RunScope,
+    deadlineAt: number | undefined,
+  ): Promise<RunReport> {
     const report: RunReport = { phase, results: [] };
-    const hooks = this.hooks(phase);
     for (const [index, hook] of hooks.entries()) {
       if (hook.once && this.#onceDone.has(hook)) {
         report.results.push({ name: hook.name, status: 'skipped', durationMs: 0 });
@@ -149,6 +209,14 @@ export class HookRegistry {
     }
     return report;
   }
+}
+
+/** An instance's unregister function, and the run of its postfork hooks when it was added after postfork. */
+export type InstanceRegistration = (() => void) & { readonly ready: Promise<RunReport> };
+
+/** Whether an atexit hook runs in a process of `role`. */
+function inScope(role: ProcessRole): (hook: RegisteredHook) => boolean {
+  return (hook) => role === 'standalone' || hook.scope === 'all' || (hook.scope ?? 'worker') === role;
 }
 
 /**

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { buildContext, createShutdown, HookError, installStopPaths, runPrefork, type BaseContext, type ExitReason, type Shutdown } from '@forkhooks/core';
+import { buildContext, createShutdown, HookError, installStopPaths, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { stopClusterWorkers } from './cluster-stop';
@@ -50,7 +50,9 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     }));
     // The primary is no worker and has no slot of its own: it reports slot 0, generation 0.
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
-    this.#shutdown = createShutdown({ registry: options.registry, context: this.#context, timeoutMs: options.shutdownTimeoutMs, label: 'cluster primary' });
+    // role 'primary': its atexit runs only hooks registered with scope 'primary' or 'all', never a worker's teardown.
+    const atexitContext: BaseContext & { role: ProcessRole } = { ...this.#context, role: 'primary' };
+    this.#shutdown = createShutdown({ registry: options.registry, context: atexitContext, timeoutMs: options.shutdownTimeoutMs, label: 'cluster primary' });
   }
 
   /** Wires the primary's stop paths (signals, fatal errors), runs `primary(ctx)`, then forks every slot. */

@@ -17,7 +17,19 @@ export interface HookOptions {
   once?: boolean;
   /** Filter: the hook runs only where this returns true (for example `ctx => ctx.workerIndex === 0`). */
   when?: (ctx: HookContext) => boolean;
+  /**
+   * `atexit` only: where the teardown runs. `'worker'` (default): where postfork ran (each worker, and a
+   * standalone process). `'primary'`: in the manager (runCluster's primary) and a standalone process.
+   * `'all'`: everywhere. Gunicorn's `worker_exit` vs `on_exit`.
+   */
+  scope?: AtexitScope;
 }
+
+/** Where an `atexit` hook runs: see `HookOptions.scope`. */
+export type AtexitScope = 'worker' | 'primary' | 'all';
+
+/** Every `scope` value, for validation. */
+export const ATEXIT_SCOPES: readonly AtexitScope[] = ['worker', 'primary', 'all'];
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedHookOptions {
@@ -27,4 +39,6 @@ export interface ResolvedHookOptions {
   critical: boolean;
   once: boolean;
   when: ((ctx: HookContext) => boolean) | undefined;
+  /** `atexit` hooks: their scope ('worker' by default); undefined for prefork/postfork. */
+  scope: AtexitScope | undefined;
 }

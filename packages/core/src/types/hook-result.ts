@@ -28,8 +28,21 @@ export interface RunReport {
 }
 
 /**
+ * Which process an `atexit` run is in, for the hooks' `scope`: a `'worker'` runs worker and all
+ * hooks, a `'primary'` (a manager) primary and all hooks, a `'standalone'` process (its own primary) every hook.
+ */
+export type ProcessRole = 'worker' | 'primary' | 'standalone';
+
+/**
  * What `registry.run` needs from the caller: everything but the phase; `signal` is optional.
  * `deadlineAt` (ms since the epoch, atexit only): when `signal` will abort, so that one hook that
  * hangs cannot take the time of the hooks after it.
+ * `role` (atexit only): where this run is. Default: from what ran in this process: postfork only, a
+ * worker; prefork and postfork, standalone; prefork only, a primary; neither, standalone.
  */
-export type RunContext = Omit<HookContext, 'phase' | 'signal'> & { phase?: HookContext['phase']; signal?: AbortSignal; deadlineAt?: number };
+export type RunContext = Omit<HookContext, 'phase' | 'signal'> & {
+  phase?: HookContext['phase'];
+  signal?: AbortSignal;
+  deadlineAt?: number;
+  role?: ProcessRole;
+};
