@@ -14,7 +14,7 @@ export { startWorker, shutdown } from './start-worker';
 export type { StartWorkerOptions, WorkerMain } from './start-worker';
 export { runPrefork } from './run-prefork';
 export { closeOnStop } from './close-on-stop';
-export type { Closable } from './close-on-stop';
+export type { Closable, PromiseClosable, ServerClosable } from './closable';
 export type { RunPreforkOptions } from './run-prefork';
 export { buildContext, detectRuntime } from './context';
 export type { BaseContext } from './context';
