@@ -3,15 +3,19 @@ export interface CliArgs {
   port: number;
   host: string;
   maxSpans: number | undefined;
+  maxInstances: number | undefined;
   help: boolean;
 }
 
 /** The usage text of `forkhooks-receiver`. */
-export const USAGE = `usage: forkhooks-receiver [--port N] [--host H] [--max-spans N]
+export const USAGE = `usage: forkhooks-receiver [--port N] [--host H] [--max-spans N] [--max-instances N]
 
   --port N        TCP port to listen on; 0 picks a free one (default 4318, the OTLP/HTTP port)
   --host H        interface to listen on (default 127.0.0.1)
   --max-spans N   spans kept in memory; beyond it they are counted only (default 1000000)
+  --max-instances N
+                  service.instance.id values counted one by one; spans of later ones are
+                  counted in the total only (default 1000)
   -h, --help      show this text
 
 Point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=<the URL it prints>.`;
@@ -21,9 +25,9 @@ export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
 
-/** Parses `--port N`, `--port=N`, `--host H`, `--max-spans N`, `-h`/`--help`; throws `CliUsageError`. */
+/** Parses `--port N`, `--port=N`, `--host H`, `--max-spans N`, `--max-instances N`, `-h`/`--help`; throws `CliUsageError`. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 4318, host: '127.0.0.1', maxSpans: undefined, help: false };
+  const args: CliArgs = { port: 4318, host: '127.0.0.1', maxSpans: undefined, maxInstances: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') {
@@ -32,7 +36,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }
     const match = /^(--[a-z-]+)(?:=(.*))?$/.exec(arg);
     const flag = match?.[1];
-    if (flag !== '--port' && flag !== '--host' && flag !== '--max-spans') {
+    if (flag !== '--port' && flag !== '--host' && flag !== '--max-spans' && flag !== '--max-instances') {
       throw new CliUsageError(`unknown argument ${JSON.stringify(arg)}`);
     }
     let value = match?.[2];
@@ -46,6 +50,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       args.host = value;
     } else if (flag === '--port') {
       args.port = integer(flag, value, 65_535);
+    } else if (flag === '--max-instances') {
+      args.maxInstances = integer(flag, value, Number.MAX_SAFE_INTEGER);
     } else {
       args.maxSpans = integer(flag, value, Number.MAX_SAFE_INTEGER);
     }

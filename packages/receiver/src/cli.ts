@@ -28,7 +28,7 @@ function progressLine(receiver: Receiver): string {
     stats.rejectedRequests ? `${stats.rejectedRequests} rejected` : '',
     stats.spansDropped ? `${stats.spansDropped} not kept (max-spans)` : '',
   ].filter(Boolean);
-  return `${formatInstances(stats.spansReceived, receiver.byInstance())} (${extra.join(', ')})`;
+  return `${formatInstances(stats.spansReceived, receiver.byInstance(), stats.spansUntracked)} (${extra.join(', ')})`;
 }
 
 async function main(args: CliArgs): Promise<void> {
@@ -41,10 +41,10 @@ async function main(args: CliArgs): Promise<void> {
     clearInterval(progress.timer);
     void (receiver?.close() ?? Promise.resolve()).then(() => {
       const stats = receiver?.stats();
-      const instances = receiver?.byInstance().length ?? 0;
+      const instances = stats?.instancesTracked ?? 0;
       out(
         `forkhooks-receiver stopped (${signal}): ${plural(stats?.spansReceived ?? 0, 'span')} in ${plural(stats?.acceptedRequests ?? 0, 'request')} ` +
-          `from ${plural(instances, 'instance')}`,
+          `from ${plural(instances, 'instance')}${stats?.spansUntracked ? ` (and ${plural(stats.spansUntracked, 'span')} from instances beyond --max-instances)` : ''}`,
       );
       process.exit(0);
     });
@@ -54,7 +54,12 @@ async function main(args: CliArgs): Promise<void> {
   process.on('SIGTERM', stop);
 
   try {
-    receiver = await startReceiver({ port: args.port, host: args.host, ...(args.maxSpans === undefined ? {} : { maxSpans: args.maxSpans }) });
+    receiver = await startReceiver({
+      port: args.port,
+      host: args.host,
+      ...(args.maxSpans === undefined ? {} : { maxSpans: args.maxSpans }),
+      ...(args.maxInstances === undefined ? {} : { maxInstances: args.maxInstances }),
+    });
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error), 1);
   }

@@ -8,6 +8,7 @@ export const RECEIVER_DEFAULTS: Readonly<ResolvedReceiverOptions> = Object.freez
   host: '127.0.0.1',
   maxBodyBytes: 16 * 1024 * 1024,
   maxSpans: 1_000_000,
+  maxInstances: 1_000,
   headersTimeoutMs: 5_000,
   bodyTimeoutMs: 10_000,
   keepRequests: 16,
@@ -33,6 +34,7 @@ export function resolveReceiverOptions(options: ReceiverOptions | undefined): Re
   }
   integer('maxBodyBytes', resolved.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
   integer('maxSpans', resolved.maxSpans, 0, Number.MAX_SAFE_INTEGER);
+  integer('maxInstances', resolved.maxInstances, 0, Number.MAX_SAFE_INTEGER);
   integer('headersTimeoutMs', resolved.headersTimeoutMs, 1, 2 ** 31 - 1);
   integer('bodyTimeoutMs', resolved.bodyTimeoutMs, 1, 2 ** 31 - 1);
   integer('keepRequests', resolved.keepRequests, 0, 10_000);

@@ -61,7 +61,7 @@ class OtlpReceiver implements Receiver {
     options: ResolvedReceiverOptions,
   ) {
     this.options = Object.freeze({ ...options });
-    this.store = new SpanStore(options.maxSpans);
+    this.store = new SpanStore(options.maxSpans, options.maxInstances);
     this.log = new RequestLog(options.keepRequests);
     this.faults = new FaultState(options.fault);
     this.port = (server.address() as AddressInfo).port;
@@ -123,6 +123,9 @@ class OtlpReceiver implements Receiver {
       spansStored: this.store.stored(),
       spansDropped: this.store.dropped(),
       maxSpans: this.store.maxSpans,
+      instancesTracked: this.store.instanceCount(),
+      spansUntracked: this.store.untracked(),
+      maxInstances: this.store.maxInstances,
     };
   }
 
@@ -135,7 +138,7 @@ class OtlpReceiver implements Receiver {
       const stats = this.stats();
       const rejected = stats.rejectedRequests ? `, ${stats.rejectedRequests} rejected` : '';
       const requests = `${stats.requests} trace request${stats.requests === 1 ? '' : 's'}`;
-      return `${requests}${rejected}; ${formatInstances(stats.spansReceived, this.store.instances())}`;
+      return `${requests}${rejected}; ${formatInstances(stats.spansReceived, this.store.instances(), stats.spansUntracked)}`;
     });
   }
 

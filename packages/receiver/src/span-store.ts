@@ -20,15 +20,23 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** The spans a receiver keeps (at most `maxSpans`), its counts per `service.instance.id`, and who waits for them. */
+/**
+ * The spans a receiver keeps (at most `maxSpans`), its counts per `service.instance.id` (for at most
+ * `maxInstances` of them: each holds its resource, so a client sending a fresh id per request must not
+ * grow it without end), and who waits for them.
+ */
 export class SpanStore {
   private kept: ReceivedSpan[] = [];
   private receivedCount = 0;
   private instanceMap = new Map<string | undefined, InstanceEntry>();
+  private untrackedCount = 0;
   private waiters = new Set<Waiter>();
   private closed = false;
 
-  constructor(readonly maxSpans: number) {}
+  constructor(
+    readonly maxSpans: number,
+    readonly maxInstances: number,
+  ) {}
 
   /** Counts every span, keeps those that fit under `maxSpans`, and wakes the waiters whose count is reached. */
   add(spans: readonly ReceivedSpan[], now = Date.now()): void {
@@ -64,6 +72,16 @@ export class SpanStore {
     return this.kept.length;
   }
 
+  /** Spans of instances beyond `maxInstances`: counted in `received()`, in no instance. */
+  untracked(): number {
+    return this.untrackedCount;
+  }
+
+  /** How many instances are tracked. */
+  instanceCount(): number {
+    return this.instanceMap.size;
+  }
+
   /** One summary per `service.instance.id`, in order of first arrival. */
   instances(): InstanceSummary[] {
     return [...this.instanceMap.values()].map(summarize);
@@ -90,6 +108,7 @@ export class SpanStore {
   reset(): void {
     this.kept = [];
     this.receivedCount = 0;
+    this.untrackedCount = 0;
     this.instanceMap.clear();
   }
 
@@ -110,6 +129,10 @@ export class SpanStore {
     const instanceId = raw === undefined || raw === null ? undefined : String(raw);
     const entry = this.instanceMap.get(instanceId);
     if (entry === undefined) {
+      if (this.instanceMap.size >= this.maxInstances) {
+        this.untrackedCount += 1;
+        return;
+      }
       this.instanceMap.set(instanceId, { instanceId, resource, spans: 1, firstSeenMs: now, lastSeenMs: now });
     } else {
       entry.spans += 1;

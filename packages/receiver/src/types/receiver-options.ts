@@ -10,6 +10,11 @@ export interface ReceiverOptions {
   maxBodyBytes?: number;
   /** Spans kept in memory; beyond it spans are counted but not kept (see `stats().spansDropped`). Default 1,000,000. */
   maxSpans?: number;
+  /**
+   * Distinct `service.instance.id` values tracked in `byInstance()`; spans of instances beyond it still
+   * count in the totals (see `stats().spansUntracked`). Default 1,000.
+   */
+  maxInstances?: number;
   /** Time a client has to send its request headers before the connection is closed. Default 5,000 ms. */
   headersTimeoutMs?: number;
   /** Time a client has to send the body once its headers arrived; then 408 and the connection is closed. Default 10,000 ms. */
@@ -26,6 +31,7 @@ export interface ResolvedReceiverOptions {
   host: string;
   maxBodyBytes: number;
   maxSpans: number;
+  maxInstances: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   keepRequests: number;

@@ -16,6 +16,12 @@ export interface ReceiverStats {
   spansDropped: number;
   /** The `maxSpans` limit in force. */
   maxSpans: number;
+  /** Distinct `service.instance.id` values tracked (`byInstance().length`). */
+  instancesTracked: number;
+  /** Spans received from instances beyond `maxInstances`: in `spansReceived`, in no instance's count. */
+  spansUntracked: number;
+  /** The `maxInstances` limit in force. */
+  maxInstances: number;
 }
 
 /** One trace request as the receiver saw it. */
