@@ -36,6 +36,40 @@ describe('npm start: the traced cluster demo', () => {
     expect(await waitGone([...servedBy].map(Number))).toEqual([]);
   });
 
+  it('after a worker is SIGKILLed right after its requests, the last line is a true lower bound: "at least N lost; 1 worker was killed before it could report"', async () => {
+    const port = await freePort();
+    const demo = startNode(DEMO, { env: { PORT: String(port), FORKHOOKS_LOG: 'warn' } });
+    await demo.waitFor(/worker 0 .* serving/);
+    await demo.waitFor(/worker 1 .* serving/);
+    const servedBy = new Map<number, number>();
+    for (let i = 0; i < 40; i++) {
+      const reply = await httpGet(`http://127.0.0.1:${port}/fibonacci?n=${i % 15}`);
+      expect(reply.status).toBe(200);
+      const pid = Number(reply.headers['x-served-by']);
+      servedBy.set(pid, (servedBy.get(pid) ?? 0) + 1);
+    }
+    // The busiest worker dies before its batch (1 s) is exported: its count is unknown, not zero.
+    const [victim] = [...servedBy.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    process.kill(victim, 'SIGKILL');
+    // Its slot is respawned; wait for the replacement before stopping.
+    const deadline = Date.now() + 30_000;
+    while ((demo.stdout().match(/ serving http/g) ?? []).length < 3) {
+      if (Date.now() > deadline) throw new Error(`no replacement worker within 30 s:\n${demo.stdout()}\n${demo.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    demo.child.kill('SIGINT');
+    expect((await demo.exited).code).toBe(0);
+    const final = demo.stdout().trim().split('\n').pop() ?? '';
+    const match = /^received (\d+) spans from (\d+) workers? \(at least (\d+) lost; 1 worker was killed before it could report\)$/.exec(final);
+    expect([final, match !== null]).toEqual([final, true]);
+    const [, received, , lost] = match as RegExpExecArray;
+    // The survivor's spans arrived, and nothing is counted below zero.
+    expect(Number(received)).toBeGreaterThan(0);
+    expect(Number(lost)).toBeGreaterThanOrEqual(0);
+    expect(await waitGone([...servedBy.keys()])).toEqual([]);
+  });
+
   it('answers bad n with a 400 that says why, and keeps serving', async () => {
     const port = await freePort();
     const demo = startNode(DEMO, { env: { PORT: String(port), WORKERS: '1', FORKHOOKS_LOG: 'warn' } });

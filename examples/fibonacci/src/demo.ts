@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReceiver, type InstanceSummary, type Receiver } from '@forkhooks/receiver';
-import { readStats, STATS_DIR_VAR } from './stats-file';
+import { readStarted, readStats, STATS_DIR_VAR, type WorkerStats } from './stats-file';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -24,16 +24,36 @@ export function renderTable(instances: readonly InstanceSummary[]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-/** The demo's last line: what arrived against what the workers ended. */
+/**
+ * The demo's last line: what arrived against what the workers ended, worker by worker, so it is a
+ * true count and never negative. A worker that was killed left no count: the loss is then a lower
+ * bound, and the line says so (`at least N lost; 1 worker was killed before it could report`).
+ */
 export function finalLine(statsDir: string, receiver: Receiver | undefined, external: string | undefined): string {
   const stats = readStats(statsDir);
+  const reported = new Set(stats.map((s) => s.workerId));
+  const unreported = readStarted(statsDir).filter((w) => !reported.has(w.workerId)).length;
   const ended = stats.reduce((sum, s) => sum + s.spansEnded, 0);
   if (receiver) {
     const received = receiver.count();
-    return `received ${received} spans from ${receiver.byInstance().length} workers (${ended - received} lost)`;
+    const instances = receiver.byInstance();
+    const arrivedFrom = (s: WorkerStats): number => instances.filter((i) => i.worker.id === s.workerId).reduce((sum, i) => sum + i.spans, 0);
+    const lost = stats.reduce((sum, s) => sum + Math.max(0, s.spansEnded - arrivedFrom(s)), 0);
+    return `received ${received} spans from ${plural(instances.length, 'worker')} (${lossNote(lost, unreported)})`;
   }
   const exported = stats.reduce((sum, s) => sum + s.spansExported, 0);
-  return `exported ${exported} of ${ended} spans ended by ${stats.length} workers to ${external} (${ended - exported} lost)`;
+  return `exported ${exported} of ${ended} spans ended by ${plural(stats.length, 'worker')} to ${external} (${lossNote(ended - exported, unreported)})`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `K lost`, or a lower bound when some workers never reported. */
+function lossNote(lost: number, unreported: number): string {
+  if (unreported === 0) return `${lost} lost`;
+  const who = unreported === 1 ? '1 worker was killed before it could report' : `${unreported} workers were killed before they could report`;
+  return `at least ${lost} lost; ${who}`;
 }
 
 /** What prepareDemo sets up, for the workers (`env`) and for finishDemo. */

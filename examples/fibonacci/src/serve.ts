@@ -7,7 +7,7 @@ import { leaveStatsAtExit } from './stats-file';
  * when the workers cannot share a port: threads and plain child processes), closes on shutdown.
  */
 export async function serveFibonacci(ctx: HookContext, options: { portPerWorker?: boolean } = {}): Promise<void> {
-  leaveStatsAtExit();
+  leaveStatsAtExit(ctx.workerId);
   const base = portFromEnv();
   const port = options.portPerWorker && base !== 0 ? base + ctx.workerIndex : base;
   const server = await listen(port);
