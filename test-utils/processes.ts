@@ -19,11 +19,15 @@ export interface NodeProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-/** Starts `node script` with `env` added to this process's environment. */
-export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string } = {}): NodeProcess {
+/**
+ * Starts `node script` with `env` added to this process's environment. `detached`: in a process group
+ * of its own (pgid = its pid), so a test can signal the whole group as a terminal does (`process.kill(-pid, ...)`).
+ */
+export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string; detached?: boolean } = {}): NodeProcess {
   const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
+    detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not spawn node ${script}`);
