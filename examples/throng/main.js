@@ -37,8 +37,8 @@ async function master() {
   });
 
   // throng stops the workers on SIGTERM/SIGINT (it is throng's stop, we only watch it); once the
-  // last one is gone, the master runs its own atexit, which prints what arrived.
-  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count' });
+  // last one is gone, the master runs its own atexit (scope 'primary': the master's teardown), which prints what arrived.
+  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', scope: 'primary' });
   const context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:master`, primaryPid: process.pid });
   const shutdown = createShutdown({ registry, context, timeoutMs: 5000 });
   // Our own count of live workers: cluster.workers keeps a worker until both its 'exit' and its
