@@ -19,9 +19,9 @@ export interface NodeProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-/** Starts `node script` with `env` added to this process's environment. */
-export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string } = {}): NodeProcess {
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+/** Starts `node [nodeArgs] script [args]` with `env` added to this process's environment. */
+export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string } = {}): NodeProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +77,7 @@ export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; ar
 /** Runs `node script` to its end (killing it by pid after `timeoutMs`). */
 export async function runNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
   const proc = startNode(script, options);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import { freePort, httpGet } from '../../../test-utils/http';
+import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+
+// A real ESM app ("type": "module", a named `import { createServer } from 'node:http'`) under
+// runCluster, 2 workers, exporting to the real receiver on 127.0.0.1.
+const APP_DIR = join(__dirname, 'fixtures', 'esm-app');
+const APP = join(APP_DIR, 'app.js');
+const REGISTER = ['--import', '@forkhooks/otel-init/register'];
+
+async function readyPids(proc: NodeProcess): Promise<number[]> {
+  const lines = await Promise.all([0, 1].map((index) => proc.waitFor(new RegExp(`ready index=${index} pid=\\d+`), 30_000)));
+  return lines.map((line) => Number(/pid=(\d+)/.exec(line)?.[1]));
+}
+
+/** 20 requests, until both workers answered; returns the pids that answered. */
+async function traffic(port: number): Promise<Set<number>> {
+  const servedBy = new Set<number>();
+  for (let i = 0; i < 20; i++) {
+    const reply = await httpGet(`http://127.0.0.1:${port}/hello?i=${i}`);
+    expect(reply.status).toBe(200);
+    servedBy.add(Number(reply.headers['x-served-by']));
+  }
+  return servedBy;
+}
+
+describe('an ESM app under runCluster', () => {
+  let receiver: Receiver;
+  const pids: number[] = [];
+  beforeAll(async () => {
+    receiver = await startReceiver({ port: 0 });
+  });
+  beforeEach(() => receiver.reset());
+  afterAll(async () => {
+    await receiver.close();
+    expect(await reapLeftovers(pids)).toEqual([]);
+  });
+
+  it('node --import @forkhooks/otel-init/register: http server spans from every worker, each with the manual span as its child, no warning', async () => {
+    const port = await freePort();
+    const proc = startNode(APP, { nodeArgs: REGISTER, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const workers = await readyPids(proc);
+    pids.push(...workers);
+    const servedBy = await traffic(port);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+    expect(await waitGone(workers)).toEqual([]);
+
+    const spans = receiver.spans();
+    const server = spans.filter((s) => s.kind === 'server');
+    const manual = spans.filter((s) => s.name === 'manual');
+    expect(server).toHaveLength(20);
+    expect(manual).toHaveLength(20);
+    for (const span of manual) {
+      const parent = server.find((s) => s.spanId === span.parentSpanId);
+      expect(parent).toMatchObject({ traceId: span.traceId, name: 'GET' });
+      expect(parent?.resource['process.pid']).toBe(span.resource['process.pid']);
+    }
+    // Every worker that answered sent its server spans.
+    expect(new Set(server.map((s) => Number(s.resource['process.pid'])))).toEqual(servedBy);
+    expect(servedBy).toEqual(new Set(workers));
+    const stderr = proc.stderr();
+    expect(stderr).not.toMatch(/ExperimentalWarning/);
+    expect(stderr).not.toMatch(/is an ES module/);
+    expect(stderr).not.toMatch(/\[forkhooks warn/);
+  });
+
+  it.each([
+    ['--require @forkhooks/otel-init/register (the CommonJS entry: no loader hook)', APP, ['--require', '@forkhooks/otel-init/register'], "OpenTelemetry's ESM loader hook is not registered"],
+    [
+      "import '@forkhooks/otel-init/register' as the entry's first import",
+      join(APP_DIR, 'import-register-first.js'),
+      [],
+      "@forkhooks/otel-init/register was imported from inside the app's ES modules, after their imports were loaded",
+    ],
+  ])('%s: no server span, and one warning per worker after postfork naming node --import', async (_name, entry, nodeArgs, why) => {
+    const port = await freePort();
+    const proc = startNode(entry, { nodeArgs, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const workers = await readyPids(proc);
+    pids.push(...workers);
+    await traffic(port);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+
+    // What the warning is about: the manual spans arrive, the http server spans do not.
+    expect(receiver.spans().filter((s) => s.name === 'manual')).toHaveLength(20);
+    expect(receiver.spans().filter((s) => s.kind === 'server')).toEqual([]);
+    const warnings = proc.stderr().split('\n').filter((line) => /is an ES module/.test(line));
+    expect(warnings).toHaveLength(2);
+    for (const pid of workers) {
+      expect(warnings.filter((line) => line.includes(`pid=${pid}]`))).toEqual([
+        expect.stringContaining(`${entry} is an ES module and ${why}: its http and framework calls make no spans; start it with node --import @forkhooks/otel-init/register app.mjs`),
+      ]);
+    }
+  });
+});
