@@ -33,10 +33,15 @@ export function loaded(name: string): boolean {
   return Object.keys(require.cache).some((file) => file.includes(marker));
 }
 
-/** The modules an instrumentation patches, where it says. */
-export function modulesOf(instrumentation: Instrumentation): ModuleDefinition[] {
-  const withDefinitions = instrumentation as Instrumentation & { getModuleDefinitions?: () => ModuleDefinition[] };
-  return withDefinitions.getModuleDefinitions?.() ?? [];
+/**
+ * The modules an instrumentation patches. InstrumentationBase keeps its live definitions in
+ * `_modules` (both SDK lines), where it records what it patched; getModuleDefinitions() builds new
+ * ones, good for the names only.
+ */
+export function modulesOf(instrumentation: Instrumentation): { definitions: ModuleDefinition[]; live: boolean } {
+  const base = instrumentation as Instrumentation & { _modules?: ModuleDefinition[]; getModuleDefinitions?: () => ModuleDefinition[] };
+  if (Array.isArray(base._modules)) return { definitions: base._modules, live: true };
+  return { definitions: base.getModuleDefinitions?.() ?? [], live: false };
 }
 
 /** The instrumentations enabled in this process so far (by register, initTracing or enableInstrumentations). */
@@ -70,7 +75,7 @@ export function reportOnce(key: string): boolean {
 export function enableInstrumentations(instrumentations: Instrumentation[], where = 'enableInstrumentations'): () => void {
   const missed = instrumentations.flatMap((i) =>
     modulesOf(i)
-      .filter((m) => loaded(m.name))
+      .definitions.filter((m) => loaded(m.name))
       .map((m) => {
         reportOnce(`${m.name} ${i.instrumentationName}`);
         return `${m.name} (${i.instrumentationName})`;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
@@ -90,8 +90,39 @@ describe('an ESM app under runCluster', () => {
     expect(warnings).toHaveLength(2);
     for (const pid of workers) {
       expect(warnings.filter((line) => line.includes(`pid=${pid}]`))).toEqual([
-        expect.stringContaining(`${entry} is an ES module and ${why}: its http and framework calls make no spans; start it with node --import @forkhooks/otel-init/register app.mjs`),
+        expect.stringContaining(`${entry} is an ES module and ${why}: its http and framework calls make no spans; start it with node --import @forkhooks/otel-init/register ${basename(entry)} (or NODE_OPTIONS=`),
       ]);
     }
+  });
+
+  it('an ESM Express app with --import and OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express: the route in the server span name', async () => {
+    const port = await freePort();
+    const proc = startNode(join(APP_DIR, 'express.js'), {
+      nodeArgs: REGISTER,
+      cwd: APP_DIR,
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+    });
+    pids.push(Number((await proc.waitFor(/ready index=0 pid=\d+/, 30_000)).split('pid=')[1]));
+    for (let n = 0; n < 3; n++) expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=${n}`)).body).toBe(`n=${n}`);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+    expect(receiver.spans().filter((s) => s.kind === 'server').map((s) => s.name)).toEqual(Array(3).fill('GET /fibonacci'));
+    expect(proc.stderr()).not.toMatch(/\[forkhooks warn/);
+  });
+
+  it('an ESM Express app with the CommonJS register (--require): express is loaded but unpatched, and one warning after postfork says so, with the fix', async () => {
+    const port = await freePort();
+    const proc = startNode(join(APP_DIR, 'express.js'), {
+      nodeArgs: ['--require', '@forkhooks/otel-init/register'],
+      cwd: APP_DIR,
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+    });
+    pids.push(Number((await proc.waitFor(/ready index=0 pid=\d+/, 30_000)).split('pid=')[1]));
+    expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=1`)).status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+    expect(receiver.spans().filter((s) => s.name === 'GET /fibonacci')).toEqual([]);
+    const late = proc.stderr().split('\n').filter((line) => /loaded but not patched/.test(line));
+    expect(late).toEqual([expect.stringMatching(/express \(@opentelemetry\/instrumentation-express\) loaded but not patched by its instrumentation .*: its calls make no spans; enable it before the app's imports/)]);
   });
 });

@@ -1,13 +1,15 @@
 // Never silent: an ESM app whose imports were loaded without OpenTelemetry's loader hook gets no
 // http or framework spans (instrumentations hook `require`, which ES modules do not go through).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { log } from '@forkhooks/core';
 import { appEntry } from '../app-require';
 import { esmHookRegistration } from '../esm-hook';
 
 /** The fix, as the warning and the README say it. */
-export const ESM_FIX = 'start it with node --import @forkhooks/otel-init/register app.mjs (NODE_OPTIONS="--import @forkhooks/otel-init/register" where the command is not yours)';
+export function esmFix(entry: string): string {
+  return `start it with node --import @forkhooks/otel-init/register ${basename(entry)} (or NODE_OPTIONS="--import @forkhooks/otel-init/register" where the command is not yours)`;
+}
 
 /** Whether `file` is loaded as an ES module: .mjs, or .js (or no extension) under a package.json with "type": "module". */
 export function isEsmFile(file: string): boolean {
@@ -36,5 +38,5 @@ export function checkEsmLoader(entry: string | undefined = appEntry()): void {
     registration === 'late'
       ? "@forkhooks/otel-init/register was imported from inside the app's ES modules, after their imports were loaded"
       : "OpenTelemetry's ESM loader hook is not registered";
-  log.warn(`${entry} is an ES module and ${why}: its http and framework calls make no spans; ${ESM_FIX}`);
+  log.warn(`${entry} is an ES module and ${why}: its http and framework calls make no spans; ${esmFix(entry)}`);
 }

@@ -8,7 +8,8 @@ import { ENABLE_EARLY_FIX, enabledInstrumentations, loaded, modulesOf, reportOnc
 
 /** Names of the loaded modules `instrumentation` patched under none of its definitions (one per version range). */
 function unpatched(instrumentation: Instrumentation): string[] {
-  const definitions = modulesOf(instrumentation);
+  const { definitions, live } = modulesOf(instrumentation);
+  if (!live) return []; // what it patched is not known: say nothing rather than guess
   const names = [...new Set(definitions.map((d) => d.name))];
   return names.filter((name) => loaded(name) && definitions.every((d) => d.name !== name || d.moduleExports === undefined));
 }
