@@ -4,6 +4,7 @@ import { log } from '@forkhooks/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { appRequire } from './app-require';
+import { enabledInstrumentations } from './instrumentations';
 
 const AUTO = '@opentelemetry/auto-instrumentations-node';
 const VARIABLES = ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'OTEL_NODE_DISABLED_INSTRUMENTATIONS'] as const;
@@ -37,10 +38,14 @@ export function defaultInstrumentations(env: NodeJS.ProcessEnv = process.env): I
     log.warn(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${AUTO} is not installed, so only http is traced; install it: npm install ${AUTO}`);
   } else if (!env[HINTED]) {
     env[HINTED] = '1';
-    log.info(
-      '@forkhooks/otel-init/register traces http only; for more, set OTEL_NODE_ENABLED_INSTRUMENTATIONS (e.g. http,express,pg) with ' +
-        `${AUTO} installed, or call enableInstrumentations([...]) in a file the app imports first`,
-    );
+    // Said once the app's own imports ran, and only if none of them enabled more.
+    setImmediate(() => {
+      if (enabledInstrumentations().length > 1) return;
+      log.info(
+        '@forkhooks/otel-init/register traces http only; for more, set OTEL_NODE_ENABLED_INSTRUMENTATIONS (e.g. http,express,pg) with ' +
+          `${AUTO} installed, or call enableInstrumentations([...]) in a file the app imports first`,
+      );
+    }).unref();
   }
   return [new HttpInstrumentation()];
 }
