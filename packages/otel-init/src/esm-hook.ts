@@ -12,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 const REGISTERED = Symbol.for('forkhooks.otel-init.esm-hook');
 /** 'preload': registered by --import, before the app's imports; 'late': from inside the app's module graph, after them. */
 type Registration = 'preload' | 'late';
-const flag = globalThis as typeof globalThis & { [REGISTERED]?: Registration };
+const ACKNOWLEDGED = Symbol.for('forkhooks.otel-init.esm-hook-acknowledged');
+const flag = globalThis as typeof globalThis & { [REGISTERED]?: Registration; [ACKNOWLEDGED]?: () => Promise<void> };
 
 /** Whether node runs a module given by --import (command line or NODE_OPTIONS), which starts before the app's imports. */
 function hasImportFlag(execArgv: readonly string[], nodeOptions: string): boolean {
@@ -29,13 +30,24 @@ interface AddHookChannel {
  * hooked so far (await it after enabling instrumentations, before the app's imports run).
  */
 export function registerEsmHook(): () => Promise<void> {
-  if (flag[REGISTERED]) return () => Promise.resolve();
+  if (flag[REGISTERED]) return esmHookReady;
   const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
   const iitm = fromInstrumentation('import-in-the-middle') as { createAddHookMessageChannel(): AddHookChannel };
   const channel = iitm.createAddHookMessageChannel();
   register(pathToFileURL(fromInstrumentation.resolve('@opentelemetry/instrumentation/hook.mjs')).href, channel.registerOptions);
   flag[REGISTERED] = hasImportFlag(process.execArgv, process.env.NODE_OPTIONS ?? '') ? 'preload' : 'late';
-  return () => channel.waitForAllMessagesAcknowledged();
+  flag[ACKNOWLEDGED] = () => channel.waitForAllMessagesAcknowledged();
+  return esmHookReady;
+}
+
+/**
+ * Resolves once OpenTelemetry's ESM loader hook knows every module the instrumentations enabled so
+ * far hook (it learns them over a message channel, asynchronously); at once when the hook was not
+ * registered by `@forkhooks/otel-init/register`. Await it at the end of a tracing file run by
+ * `--import` that calls `enableInstrumentations`, so the app's imports are not loaded before.
+ */
+export function esmHookReady(): Promise<void> {
+  return flag[ACKNOWLEDGED]?.() ?? Promise.resolve();
 }
 
 /**

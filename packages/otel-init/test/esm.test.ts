@@ -95,12 +95,15 @@ describe('an ESM app under runCluster', () => {
     }
   });
 
-  it('an ESM Express app with --import and OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express: the route in the server span name', async () => {
+  it.each([
+    ['--import @forkhooks/otel-init/register and OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express', REGISTER, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' }],
+    ["--import ./tracing.mjs (register, enableInstrumentations([express]), await esmHookReady())", ['--import', './tracing.mjs'], {}],
+  ])('an ESM Express app with %s: the route in the server span name', async (_name, nodeArgs, env) => {
     const port = await freePort();
     const proc = startNode(join(APP_DIR, 'express.js'), {
-      nodeArgs: REGISTER,
+      nodeArgs,
       cwd: APP_DIR,
-      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env },
     });
     pids.push(Number((await proc.waitFor(/ready index=0 pid=\d+/, 30_000)).split('pid=')[1]));
     for (let n = 0; n < 3; n++) expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=${n}`)).body).toBe(`n=${n}`);
