@@ -7,6 +7,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ReceivedSpan } from '@forkhooks/receiver';
 import { Client } from 'pg';
 import { freePort } from './http';
 import { isAlive, waitGone } from './processes';
@@ -93,4 +94,9 @@ export async function startPostgres(): Promise<Postgres> {
       rmSync(dir, { recursive: true, force: true });
     })());
   return { host: '127.0.0.1', port, user, database: user, url: `postgres://${user}@127.0.0.1:${port}/${user}`, pid, query, stop };
+}
+
+/** A query span of @opentelemetry/instrumentation-pg (not its pool's connect spans). */
+export function isPgQuery(span: ReceivedSpan): boolean {
+  return span.scopeName === '@opentelemetry/instrumentation-pg' && span.name.startsWith('pg.query');
 }

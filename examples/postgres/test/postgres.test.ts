@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
+import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
-import { startPostgres, type Postgres } from '../../../test-utils/postgres';
+import { isPgQuery, startPostgres, type Postgres } from '../../../test-utils/postgres';
 import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 
 // examples/postgres as `npm start` runs it (`node main.js`), against a private PostgreSQL cluster
@@ -32,8 +32,6 @@ async function servingPid(proc: NodeProcess, index: number, generation: number):
   const line = await proc.waitFor(new RegExp(`worker ${index} \\(pid \\d+, generation ${generation}\\) serving`), 30_000);
   return Number(/pid (\d+)/.exec(line)?.[1]);
 }
-
-const isPgQuery = (s: ReceivedSpan): boolean => s.scopeName === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query');
 
 describe('examples/postgres', () => {
   let receiver: Receiver;

@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
 import { httpGet } from '../../../test-utils/http';
-import { startPostgres, type Postgres } from '../../../test-utils/postgres';
+import { isPgQuery, startPostgres, type Postgres } from '../../../test-utils/postgres';
 import { reapLeftovers, startNode } from '../../../test-utils/processes';
 
 // Express and pg instrumentations against a real PostgreSQL (a private cluster on 127.0.0.1) and the
 // real receiver: enabled at import the ecosystem's way, by the README's tracing file, and late.
 const APP = join(__dirname, 'fixtures', 'express-pg.js');
 const REQUESTS = 5;
-
-const isPgQuery = (s: ReceivedSpan): boolean => s.scopeName === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query');
 
 /** Whether `span` descends from `ancestor`, through the spans received. */
 function descendsFrom(span: ReceivedSpan, ancestor: ReceivedSpan, all: ReceivedSpan[]): boolean {

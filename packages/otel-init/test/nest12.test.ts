@@ -3,6 +3,7 @@ import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { installFixture } from '../../../test-utils/fixture-install';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { reapLeftovers, startNode, waitGone } from '../../../test-utils/processes';
+import { expectManualUnderServer } from './manual-spans';
 
 // An ESM-only framework: NestJS 12 (engines node >= 20), installed with its own dependencies into a
 // cached temp folder (the repo's other tests use NestJS 11, CommonJS), run under runCluster.
@@ -43,12 +44,7 @@ describe('NestJS 12 (ESM-only) with node --import @forkhooks/otel-init/register'
     expect((await proc.exited).code).toBe(0);
     expect(await waitGone(workers)).toEqual([]);
 
-    const spans = receiver.spans();
-    const server = spans.filter((s) => s.kind === 'server');
-    const manual = spans.filter((s) => s.name === 'manual');
-    expect(server).toHaveLength(20);
-    expect(manual).toHaveLength(20);
-    for (const span of manual) expect(server.find((s) => s.spanId === span.parentSpanId)?.traceId).toBe(span.traceId);
+    const server = expectManualUnderServer(receiver.spans(), 20);
     expect(new Set(server.map((s) => String(s.resource['process.pid'])))).toEqual(servedBy);
     expect(servedBy).toEqual(new Set(workers.map(String)));
     expect(proc.stderr()).not.toMatch(/\[forkhooks warn|ExperimentalWarning/);
