@@ -29,11 +29,12 @@ function loadAuto(): AutoInstrumentations | undefined {
  * With OTEL_NODE_ENABLED_INSTRUMENTATIONS or OTEL_NODE_DISABLED_INSTRUMENTATIONS set, the
  * instrumentations auto-instrumentations-node's own getNodeAutoInstrumentations() picks from them
  * (loaded only then: it loads some 40 packages). Otherwise http alone, with one hint on how to add more.
+ * `env` decides whether the variables are set; getNodeAutoInstrumentations() reads process.env itself.
  */
-export function defaultInstrumentations(env: NodeJS.ProcessEnv = process.env): Instrumentation[] {
+export function defaultInstrumentations(env: NodeJS.ProcessEnv = process.env, load: () => AutoInstrumentations | undefined = loadAuto): Instrumentation[] {
   const set = VARIABLES.filter((name) => env[name]?.trim());
   if (set.length > 0) {
-    const auto = loadAuto();
+    const auto = load();
     if (auto) return auto.getNodeAutoInstrumentations();
     log.warn(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${AUTO} is not installed, so only http is traced; install it: npm install ${AUTO}`);
   } else if (!env[HINTED]) {
