@@ -31,6 +31,9 @@ interface AddHookChannel {
  */
 export function registerEsmHook(): () => Promise<void> {
   if (flag[REGISTERED]) return esmHookReady;
+  if (typeof register !== 'function') {
+    throw new Error(`@forkhooks/otel-init/register as an ES module needs module.register (Node >= 20.6); this is Node ${process.version}: upgrade Node`);
+  }
   const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
   const iitm = fromInstrumentation('import-in-the-middle') as { createAddHookMessageChannel(): AddHookChannel };
   const channel = iitm.createAddHookMessageChannel();
