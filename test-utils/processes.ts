@@ -20,11 +20,15 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `node script` with `env` added to this process's environment. `detached`: in a process group
- * of its own (pgid = its pid), so a test can signal the whole group as a terminal does (`process.kill(-pid, ...)`).
+ * Starts `node [nodeArgs] script [args]` with `env` added to this process's environment. `detached`: in a
+ * process group of its own (pgid = its pid), so a test can signal the whole group as a terminal does
+ * (`process.kill(-pid, ...)`).
  */
-export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string; detached?: boolean } = {}): NodeProcess {
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+export function startNode(
+  script: string,
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; detached?: boolean } = {},
+): NodeProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
     detached: options.detached ?? false,
@@ -81,7 +85,7 @@ export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; ar
 /** Runs `node script` to its end (killing it by pid after `timeoutMs`). */
 export async function runNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
   const proc = startNode(script, options);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
