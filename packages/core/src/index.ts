@@ -41,3 +41,5 @@ export type { ExitReason, Phase, Runtime } from './types/phase';
 export type { ContextOverrides, HookContext } from './types/hook-context';
 export type { HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
 export type { HookResult, HookStatus, RegisteredHook, RunContext, RunReport } from './types/hook-result';
+export { redactUrl } from './redact';
+export { describe as describeError, safeStack, isInstance } from './errors/hook.error';
