@@ -9,6 +9,7 @@
 //   does not with the pinned 2.12.0/2.12.1 mix: 33 more modules in every worker).
 // - @opentelemetry/resources is the copy the provider loaded itself (see `resources()` below).
 // - The OTLP exporter is loaded on the first export, after the worker is ready (deferred-exporter.ts).
+import type * as Http from 'node:http';
 import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -133,7 +134,7 @@ function sampler(name: SamplerName, arg: number | undefined): Sampler {
  */
 function watchedAgent(protocol: string, onError: (error: Error) => void): Agent {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof import('node:http');
+  const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
   const agent = new AgentClass({ keepAlive: true });
   const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
   agent.createConnection = ((...args: unknown[]) => {
