@@ -1,6 +1,6 @@
 // Diagnostics never hurt the app: describing any thrown value never throws, a failing log sink is
 // dropped (not retried), and URLs lose their user info and query string.
-import { HookError, HookRegistry, configureLogger, describeError, log, redactUrl } from '../src';
+import { HookError, HookRegistry, configureLogger, createShutdown, describeError, log, redactUrl } from '../src';
 import { fatalMessage } from '../src/shutdown';
 import { testContext } from './helpers';
 
@@ -146,5 +146,22 @@ describe('redactUrl', () => {
   it('removes user info from a value with no scheme, and a password holding an @', () => {
     expect(redactUrl('"user:SECRET@127.0.0.1:99" is not a URL')).toBe('"***@127.0.0.1:99" is not a URL');
     expect(redactUrl('http://user:SEC@RET@host:1/')).toBe('http://***@host:1/');
+  });
+});
+
+describe('a shutdown already under way', () => {
+  afterEach(() => configureLogger({ sink: () => undefined, level: 'info' }));
+
+  it('says "already stopping; ignoring …" once per kind of request, not once per event', async () => {
+    const said: string[] = [];
+    configureLogger({ level: 'info', sink: (_level, message) => void said.push(message) });
+    const exits: number[] = [];
+    const shutdown = createShutdown({ registry: new HookRegistry(), context: testContext(), timeoutMs: 1_000, exit: (code) => void exits.push(code) });
+    const first = shutdown.stop('signal', undefined, 'SIGTERM');
+    for (let i = 0; i < 1_000; i++) void shutdown.stop('error', new Error('write EPIPE'), 'uncaught exception');
+    for (let i = 0; i < 3; i++) void shutdown.stop('signal', undefined, 'SIGINT');
+    await first;
+    expect(said.filter((m) => m.startsWith('already stopping'))).toEqual(['already stopping; ignoring uncaught exception', 'already stopping; ignoring SIGINT']);
+    expect(exits).toEqual([0]);
   });
 });
