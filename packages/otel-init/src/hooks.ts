@@ -1,4 +1,4 @@
-import { registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
 import { initTracing, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
@@ -23,7 +23,7 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
   // The flush may use the whole shutdown deadline (FORKHOOKS_SHUTDOWN_TIMEOUT_MS): the registry gives
   // the last atexit hook what is left of it. It stops itself a little before that, so the line the
   // user sees says what failed and how many spans were lost.
-  const timeoutMs = resolveShutdownTimeout(undefined);
+  const timeoutMs = shutdownTimeout();
   let stopStartedAt: number | undefined;
   const onStop = (): void => void (stopStartedAt ??= Date.now());
   if (target.shutdownSignal.aborted) onStop();
@@ -43,4 +43,13 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     undoFlush();
     target.shutdownSignal.removeEventListener('abort', onStop);
   };
+}
+
+/** The shutdown deadline from the environment; a bad value is startWorker's to report, not this import's. */
+function shutdownTimeout(): number {
+  try {
+    return resolveShutdownTimeout(undefined);
+  } catch {
+    return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  }
 }
