@@ -75,10 +75,16 @@ describe('an atexit hook fails with a value that cannot be described', () => {
   });
 });
 
-describe('an uncaught exception with a value that cannot be described', () => {
-  it.each(['getters', 'circular', 'proxy'])('(%s) in a worker: one fatal line, atexit runs, every span is received; a later SIGTERM changes nothing', async (value) => {
+describe('an uncaught exception or unhandled rejection with a value that cannot be described', () => {
+  it.each([
+    ['uncaught', 'getters', 'uncaught exception'],
+    ['uncaught', 'circular', 'uncaught exception'],
+    ['uncaught', 'proxy', 'uncaught exception'],
+    ['rejection', 'getters', 'unhandled rejection'],
+    ['rejection', 'circular', 'unhandled rejection'],
+  ])('%s (%s) in a worker: one fatal line, atexit runs, every span is received; a later SIGTERM changes nothing', async (fault, value, detail) => {
     const receiver = await receiverOn();
-    const app = startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '5000', HOSTILE_FAULT: 'uncaught', HOSTILE_VALUE: value, HOSTILE_AFTER_MS: '1500' });
+    const app = startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '5000', HOSTILE_FAULT: fault, HOSTILE_VALUE: value, HOSTILE_AFTER_MS: '1500' });
     const port = await listeningPort(app);
     expect(await serve(port, 30)).toBe(30);
     await until(() => named(app.read(), 'throwing').length > 0, 'the uncaught exception', 10_000);
@@ -86,11 +92,11 @@ describe('an uncaught exception with a value that cannot be described', () => {
     const exit = await app.proc.exited;
     expect(exit).toEqual({ code: 1, signal: null });
     const out = app.proc.stderr();
-    expect(lines(out, /\[forkhooks error .*\] worker failed \(uncaught exception\): \S/)).toHaveLength(1);
+    expect(lines(out, new RegExp(`\\[forkhooks error .*\\] worker failed \\(${detail}\\): \\S`))).toHaveLength(1);
     expect(out).toMatch(/atexit done: 2\/2 hooks ok; exiting 1/);
     const [loss] = lossPerWorker(app, receiver);
     expect(loss.stats.spansEnded).toBeGreaterThanOrEqual(30);
     expect(loss.received).toBe(loss.stats.spansEnded);
-    report(`uncaught exception with an undescribable value (${value})`, { exitCode: exit.code, ended: loss.stats.spansEnded, received: loss.received });
+    report(`${detail} with an undescribable value (${value})`, { exitCode: exit.code, ended: loss.stats.spansEnded, received: loss.received });
   });
 });
