@@ -155,12 +155,16 @@ function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore:
     outcome.kind === 'failed'
       ? describeError(outcome.error)
       : (counter.lastCause() ?? (outcome.kind === 'timeout' ? `no answer within ${outcome.ms} ms` : 'no answer before the shutdown deadline'));
-  const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN|timed out|no answer/i.test(cause);
   const where = redactUrl(config.endpoint);
+  const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN/.test(cause)
+    ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. `
+    : /timed out|timeout|no answer/i.test(cause)
+      ? `The collector at ${where} did not answer in time. `
+      : '';
   log.warn(
     redactUrl(
       `span flush at exit failed: ${cause}; ${spansDropped} spans lost (${lostNow} in this flush, of ${spansEnded} ended in this process). ` +
-        (unreachable ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. ` : '') +
+        unreachable +
         `The flush is bounded by OTEL_BSP_EXPORT_TIMEOUT (${config.batch.exportTimeoutMillis} ms), ` +
         `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT (each export, ${config.exporterTimeoutMillis} ms) and FORKHOOKS_SHUTDOWN_TIMEOUT_MS (the whole stop)`,
     ),
