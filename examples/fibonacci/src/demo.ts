@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redactUrl } from '@forkhooks/core';
 import { startReceiver, type InstanceSummary, type Receiver } from '@forkhooks/receiver';
 import { readStarted, readStats, STATS_DIR_VAR, type WorkerStats } from './stats-file';
 
@@ -59,6 +60,7 @@ function lossNote(lost: number, unreported: number): string {
 /** What prepareDemo sets up, for the workers (`env`) and for finishDemo. */
 export interface PreparedDemo {
   receiver: Receiver | undefined;
+  /** The collector configured by OTEL_EXPORTER_OTLP_*, redacted for printing (redactUrl). */
   external: string | undefined;
   statsDir: string;
   env: NodeJS.ProcessEnv;
@@ -66,7 +68,9 @@ export interface PreparedDemo {
 
 /** Everything a demo needs before it starts workers: the receiver (unless a collector is set) and the env for the workers. */
 export async function prepareDemo(): Promise<PreparedDemo> {
-  const external = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  const configured = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  // Printed on stdout (here and in the final line): never with its user info or query string.
+  const external = configured && redactUrl(configured);
   const receiver = external ? undefined : await startReceiver({ host: '127.0.0.1', port: Number(process.env.RECEIVER_PORT ?? 0) });
   const statsDir = mkdtempSync(join(tmpdir(), 'forkhooks-demo-'));
   say(receiver ? `receiver: ${receiver.tracesUrl} (spans per worker: curl ${receiver.url}/)` : `exporting to ${external} (OTEL_EXPORTER_OTLP_*): no embedded receiver`);

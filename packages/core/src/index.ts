@@ -43,3 +43,5 @@ export type { ContextOverrides, HookContext } from './types/hook-context';
 export type { AtexitScope, HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
 export { ATEXIT_SCOPES } from './types/hook-options';
 export type { HookResult, HookStatus, ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';
+export { redactUrl } from './redact';
+export { describe as describeError, safeStack, isInstance } from './errors/hook.error';

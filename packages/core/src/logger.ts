@@ -1,5 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { InvalidEnvironmentError } from './errors/invalid-env.error';
+import { isBroken, isGoneError, markBroken } from './std-streams';
 
 /** How much forkhooks says; `silent` says nothing. */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -12,10 +13,17 @@ const ENV_VAR = 'FORKHOOKS_LOG';
 
 const where = threadId === 0 ? `pid=${process.pid}` : `pid=${process.pid} thread=${threadId}`;
 const defaultSink: LogSink = (level, message) => {
-  process.stderr.write(`[forkhooks ${level} ${where}] ${message}\n`);
+  const stream = process.stderr;
+  // Its reader is gone (`2>&1 | head`): drop the line, never retry (each retry would fail again).
+  if (isBroken(stream)) return;
+  stream.write(`[forkhooks ${level} ${where}] ${message}\n`, (error) => {
+    if (error && isGoneError(error)) markBroken(stream);
+  });
 };
 
 let sink: LogSink = defaultSink;
+/** A sink that threw once is not called again: a failing log must never break or slow a stop path. */
+let sinkBroken = false;
 let threshold = levelFromEnv();
 
 function levelFromEnv(): number {
@@ -35,15 +43,19 @@ export function configureLogger(options: { level?: LogLevel; sink?: LogSink }): 
     if (index < 0) throw new TypeError(`unknown log level "${String(options.level)}": use one of ${LEVELS.join(', ')}`);
     threshold = index;
   }
-  if (options.sink !== undefined) sink = options.sink;
+  if (options.sink !== undefined) {
+    sink = options.sink;
+    sinkBroken = false;
+  }
 }
 
 function emit(level: Exclude<LogLevel, 'silent'>, message: string): void {
-  if (LEVELS.indexOf(level) > threshold) return;
+  if (sinkBroken || LEVELS.indexOf(level) > threshold) return;
   try {
     sink(level, message);
   } catch {
-    // A broken sink must not break a shutdown path.
+    // A broken sink must not break a shutdown path, nor be retried: drop this and later messages.
+    sinkBroken = true;
   }
 }
 

@@ -1,4 +1,4 @@
-import { HookError, describe } from './errors/hook.error';
+import { HookError, describe, isInstance } from './errors/hook.error';
 import { HookTimeoutError } from './errors/hook-timeout.error';
 import type { HookContext } from './types/hook-context';
 import type { HookResult, RegisteredHook } from './types/hook-result';
@@ -48,7 +48,7 @@ export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'sig
     get: () => (signal ??= AbortSignal.any([(own ??= new AbortController()).signal, outer])),
   });
   const fail = (cause: unknown): HookResult => {
-    const error = cause instanceof HookTimeoutError ? cause : new HookError(hook.phase, hook.name, cause);
+    const error = isInstance(cause, HookTimeoutError) ? cause : new HookError(hook.phase, hook.name, cause);
     (own ??= new AbortController()).abort(error);
     return { name: hook.name, status: error instanceof HookTimeoutError ? 'timeout' : 'failed', durationMs: elapsed(), error };
   };
@@ -57,10 +57,11 @@ export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'sig
   try {
     if (hook.when !== undefined && !hook.when(ctx)) return { name: hook.name, status: 'skipped', durationMs: elapsed() };
     returned = hook.fn(ctx);
+    // Inside the try: reading `.then` runs a getter of the hook's value, which may throw.
+    if (!isThenable(returned)) return { name: hook.name, status: 'ok', durationMs: elapsed() };
   } catch (cause) {
     return fail(cause);
   }
-  if (!isThenable(returned)) return { name: hook.name, status: 'ok', durationMs: elapsed() };
 
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {

@@ -1,6 +1,6 @@
 import type { BaseContext } from './context';
 import { EnvVars, envInteger } from './env';
-import { HookError, describe } from './errors/hook.error';
+import { HookError, describe, isInstance, safeStack } from './errors/hook.error';
 import { log } from './logger';
 import type { HookRegistry } from './registry';
 import type { RunReport } from './types/hook-result';
@@ -34,13 +34,15 @@ export interface Shutdown {
 /** Creates the one shutdown of a process (or thread). */
 export function createShutdown(options: ShutdownOptions): Shutdown {
   let running: Promise<RunReport> | undefined;
+  const ignored = onceEach();
   return {
     get stopping() {
       return running !== undefined;
     },
     stop(reason, error, detail) {
       if (running) {
-        log.info(`already stopping; ignoring ${detail ?? reason}`);
+        // Once per kind: a flood of the same event (an error in a loop) must not become a flood of lines.
+        if (ignored(detail ?? reason)) log.info(`already stopping; ignoring ${detail ?? reason}`);
         return running;
       }
       running = run(options, reason, error, detail);
@@ -73,14 +75,25 @@ async function run(options: ShutdownOptions, reason: ExitReason, error: unknown,
   return report;
 }
 
+/** Returns true the first time it sees a key, false after: for messages said once per kind. */
+export function onceEach(): (key: string) => boolean {
+  const seen = new Set<string>();
+  return (key) => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
 /** The one line a user needs after a fatal error: which hook, which phase, why. */
 export function fatalMessage(error: unknown, detail?: string, label = 'worker'): string {
-  if (error instanceof HookError) {
-    const cause = error.cause instanceof Error && error.cause.stack ? `\n${error.cause.stack}` : '';
-    return `${label} failed: ${error.message}${cause}`;
+  // Every read of `error` is guarded: a value that cannot be described must not stop the flush.
+  if (isInstance(error, HookError)) {
+    const stack = safeStack(error.cause);
+    return `${label} failed: ${error.message}${stack ? `\n${stack}` : ''}`;
   }
-  const stack = error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  return `${label} failed (${detail ?? 'fatal error'}): ${describe(error)}${stack}`;
+  const stack = safeStack(error);
+  return `${label} failed (${detail ?? 'fatal error'}): ${describe(error)}${stack ? `\n${stack}` : ''}`;
 }
 
 /** The shutdown deadline: explicit, else FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else just under PM2's kill_timeout, else the default. */

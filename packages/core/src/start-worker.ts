@@ -1,6 +1,6 @@
 import { buildContext, type BaseContext } from './context';
 import { EnvVars } from './env';
-import { HookError } from './errors/hook.error';
+import { HookError, describe, isInstance } from './errors/hook.error';
 import { log } from './logger';
 import { notifyManager, type WorkerMessage } from './messages';
 import { registry as defaultRegistry } from './default-registry';
@@ -101,13 +101,13 @@ async function runStartup(reg: HookRegistry, context: BaseContext): Promise<void
 }
 
 function failure(error: unknown): Extract<WorkerMessage, { forkhooks: 'failed' }> {
-  const hookError = error instanceof HookError ? error : undefined;
+  const hookError = isInstance(error, HookError) ? error : undefined;
   return {
     forkhooks: 'failed',
     pid: process.pid,
     phase: hookError?.phase ?? 'main',
     hookName: hookError?.hookName,
-    message: error instanceof Error ? error.message : String(error),
+    message: describe(error),
   };
 }
 

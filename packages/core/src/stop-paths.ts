@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { isMessage } from './messages';
+import { guardStdStreams, isStdStreamError } from './std-streams';
 import type { ExitReason } from './types/phase';
 
 /** Called for every request to stop; the shutdown it starts must be idempotent. */
@@ -11,6 +12,8 @@ export type StopHandler = (reason: ExitReason, error?: unknown, detail?: string)
  * one place, every path). Returns a function that removes every listener it added.
  */
 export function installStopPaths(onStop: StopHandler): () => void {
+  // A log pipe that went away is no reason to stop, and must not loop through the handlers below.
+  guardStdStreams();
   const undo: Array<() => void> = [];
   const on = (emitter: NodeJS.EventEmitter, event: string, listener: (...args: unknown[]) => void, first = false): void => {
     if (first) emitter.prependListener(event, listener);
@@ -61,7 +64,9 @@ export function installStopPaths(onStop: StopHandler): () => void {
   }
 
   // With these listeners Node no longer prints and exits on its own: the shutdown does both.
-  on(process, 'uncaughtException', (error: unknown) => onStop('error', error, 'uncaught exception'));
+  on(process, 'uncaughtException', (error: unknown) => {
+    if (!isStdStreamError(error)) onStop('error', error, 'uncaught exception');
+  });
   on(process, 'unhandledRejection', (reason: unknown) => onStop('error', reason, 'unhandled rejection'));
   // The event loop ran dry: nothing keeps the worker alive, so it ends as if told to.
   on(process, 'beforeExit', () => onStop('exit', undefined, 'event loop empty'));

@@ -1,3 +1,4 @@
+import { describeError, isInstance } from '@forkhooks/core';
 import type { ExporterLike } from './stats';
 
 // Two costs kept off a worker's start and off its requests (bench/profile.js showed both):
@@ -45,7 +46,7 @@ export class DeferredExporter<S> implements ExporterLike<S> {
       } catch (error) {
         // A throw here would be uncaught (no caller is left on the stack): fail the batch instead,
         // which stats() counts and the failure warning reports.
-        done({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        done({ code: FAILED, error: isInstance(error, Error) ? error : new Error(describeError(error)) });
       }
     });
   }

@@ -1,3 +1,5 @@
+import { redactUrl } from '@forkhooks/core';
+
 /** A tracing setting (an option or an OTEL_* variable) that would silently send spans nowhere. */
 export class TracingConfigError extends Error {
   override name = 'TracingConfigError';
@@ -8,6 +10,7 @@ export class TracingConfigError extends Error {
     readonly setting: string,
     message: string,
   ) {
-    super(`${setting}: ${message}`);
+    // The value may be an endpoint with user info or an API key in its query: never print those.
+    super(redactUrl(`${setting}: ${message}`));
   }
 }

@@ -1,10 +1,13 @@
-import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
 import { initTracing, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
 export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', flush: 'otel-init.shutdown' } as const;
+
+/** Time the flush leaves itself before its hook's timeout, to say why it failed (not core's "did not settle"). */
+const FLUSH_MARGIN_MS = 250;
 
 /**
  * Registers initTracing as a postfork hook (early: order -1000, so other hooks are traced) and its
@@ -21,10 +24,37 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
   );
   // After every other postfork hook (they may enable instrumentations too): say why spans cannot flow.
   const undoChecks = target.add('postfork', () => (checkEsmLoader(), checkLateInstrumentations()), { name: 'otel-init.esm-and-instrumentation-checks', order: 1_000_000 });
-  const undoFlush = target.add('atexit', (ctx: HookContext) => handle?.shutdown(ctx.signal), { name: TRACING_HOOK_NAMES.flush, order: -1000 });
+  // The flush may use the whole shutdown deadline (FORKHOOKS_SHUTDOWN_TIMEOUT_MS): the registry gives
+  // the last atexit hook what is left of it. It stops itself a little before that, so the line the
+  // user sees says what failed and how many spans were lost.
+  const timeoutMs = shutdownTimeout();
+  let stopStartedAt: number | undefined;
+  const onStop = (): void => void (stopStartedAt ??= Date.now());
+  if (target.shutdownSignal.aborted) onStop();
+  else target.shutdownSignal.addEventListener('abort', onStop, { once: true });
+  const undoFlush = target.add(
+    'atexit',
+    (ctx: HookContext) => {
+      if (!handle) return undefined;
+      const left = timeoutMs - (Date.now() - (stopStartedAt ?? Date.now()));
+      const budget = Math.max(1, left - Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
+      return handle.shutdown(AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)]));
+    },
+    { name: TRACING_HOOK_NAMES.flush, order: -1000, timeoutMs },
+  );
   return () => {
     undoInit();
     undoChecks();
     undoFlush();
+    target.shutdownSignal.removeEventListener('abort', onStop);
   };
+}
+
+/** The shutdown deadline from the environment; a bad value is startWorker's to report, not this import's. */
+function shutdownTimeout(): number {
+  try {
+    return resolveShutdownTimeout(undefined);
+  } catch {
+    return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  }
 }

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { buildContext, log, type BaseContext } from '@forkhooks/core';
+import { buildContext, describeError, log, redactUrl, type BaseContext } from '@forkhooks/core';
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resolveConfig, type ConfigOptions } from './config';
@@ -28,7 +28,10 @@ export interface TracingOptions extends ConfigOptions {
 export interface TracingHandle {
   /** The registered global provider (an SDK NodeTracerProvider; typed by the API so SDK types stay inside). */
   readonly provider: TracerProvider;
-  /** The traces URL spans are posted to. */
+  /**
+   * The traces URL spans are posted to, as configured: it may hold user info or an API key in its
+   * query. forkhooks prints only `redactUrl(endpoint)`; do the same when you print it.
+   */
   readonly endpoint: string;
   /** This worker's resource attributes, `service.instance.id` included. */
   readonly resourceAttributes: Attributes;
@@ -68,16 +71,17 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
   const context = options.context ?? buildContext();
   if (options.instrumentations?.length) enableInstrumentations(options.instrumentations, 'initTracing');
 
+  const shown = redactUrl(config.endpoint);
   const counter = new SpanCounter(
     config.batch.maxQueueSize,
-    (error) => log.warn(`span export to ${config.endpoint} failed: ${error?.message ?? 'unknown error'}; counting lost spans in stats() until it recovers`),
-    (lost) => log.info(`span export to ${config.endpoint} recovered (${lost} spans lost while it failed)`),
+    (error) => log.warn(redactUrl(`span export to ${shown} failed: ${error ? describeError(error) : 'unknown error'}; counting lost spans in stats() until it recovers`)),
+    (lost) => log.info(`span export to ${shown} recovered (${lost} spans lost while it failed)`),
   );
   const handle = config.disabled
     ? disabledHandle(config.endpoint, counter)
     : liveHandle(startSdk(config, workerAttributes(context, config.serviceName, options.resourceAttributes), counter), config, counter);
   holder[HANDLE_KEY] = { handle, options: fingerprint };
-  log.debug(`tracing to ${config.endpoint} (${config.disabled ? 'disabled by OTEL_SDK_DISABLED' : `sampler ${config.sampler}`})`);
+  log.debug(`tracing to ${shown} (${config.disabled ? 'disabled by OTEL_SDK_DISABLED' : `sampler ${config.sampler}`})`);
   return handle;
 }
 
@@ -103,7 +107,12 @@ function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>
     enabled: true,
     forceFlush: () => pipeline.forceFlush(),
     shutdown(signal) {
-      stopping ??= bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).finally(() => counter.close());
+      if (stopping) return stopping;
+      const before = counter.snapshot().spansDropped;
+      stopping = bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).then((outcome) => {
+        counter.close();
+        reportFlush(outcome, counter, before, config);
+      });
       return stopping;
     },
     stats: () => counter.snapshot(),
@@ -122,23 +131,52 @@ function disabledHandle(endpoint: string, counter: SpanCounter): TracingHandle {
   };
 }
 
+/** How a bounded flush ended. */
+type FlushOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'timeout'; ms: number } | { kind: 'cut-off' };
+
 /** Settles when `work` does, after `timeoutMs`, or when `signal` aborts, whichever is first; never rejects. */
-function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      log.warn(`tracing shutdown: the flush did not finish within ${timeoutMs} ms; unsent spans are counted as dropped`);
-      resolve();
-    }, timeoutMs);
-    const done = (): void => {
+function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<FlushOutcome> {
+  return new Promise<FlushOutcome>((resolve) => {
+    const done = (outcome: FlushOutcome): void => {
       clearTimeout(timer);
-      resolve();
+      resolve(outcome);
     };
-    signal?.addEventListener('abort', done, { once: true });
-    work.then(done, (error: unknown) => {
-      log.warn(`tracing shutdown: ${error instanceof Error ? error.message : String(error)}`);
-      done();
-    });
+    const timer = setTimeout(() => done({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
+    if (signal?.aborted) return done({ kind: 'cut-off' });
+    signal?.addEventListener('abort', () => done({ kind: 'cut-off' }), { once: true });
+    work.then(
+      () => done({ kind: 'done' }),
+      (error: unknown) => done({ kind: 'failed', error }),
+    );
   });
+}
+
+/**
+ * One line when the flush at exit lost spans: why (the exporter's own error, `connect ECONNREFUSED …`),
+ * how many in all (the count stats() reports), and which settings bound it.
+ */
+function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore: number, config: ReturnType<typeof resolveConfig>): void {
+  const { spansDropped, spansEnded } = counter.snapshot();
+  const lostNow = spansDropped - droppedBefore;
+  if (outcome.kind === 'done' && lostNow === 0) return;
+  const cause =
+    outcome.kind === 'failed'
+      ? describeError(outcome.error)
+      : (counter.lastCause() ?? (outcome.kind === 'timeout' ? `no answer within ${outcome.ms} ms` : 'no answer before the shutdown deadline'));
+  const where = redactUrl(config.endpoint);
+  const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN/.test(cause)
+    ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. `
+    : /timed out|timeout|no answer/i.test(cause)
+      ? `The collector at ${where} did not answer in time. `
+      : '';
+  log.warn(
+    redactUrl(
+      `span flush at exit failed: ${cause}; ${spansDropped} spans lost (${lostNow} in this flush, of ${spansEnded} ended in this process). ` +
+        unreachable +
+        `The flush is bounded by OTEL_BSP_EXPORT_TIMEOUT (${config.batch.exportTimeoutMillis} ms), ` +
+        `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT (each export, ${config.exporterTimeoutMillis} ms) and FORKHOOKS_SHUTDOWN_TIMEOUT_MS (the whole stop)`,
+    ),
+  );
 }
 
 let primaryWarned = false;

@@ -9,7 +9,10 @@
 //   does not with the pinned 2.12.0/2.12.1 mix: 33 more modules in every worker).
 // - @opentelemetry/resources is the copy the provider loaded itself (see `resources()` below).
 // - The OTLP exporter is loaded on the first export, after the worker is ready (deferred-exporter.ts).
+import type * as Http from 'node:http';
+import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
@@ -48,7 +51,12 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     new DeferredExporter(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
-      return new OTLPTraceExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exporterTimeoutMillis });
+      return new OTLPTraceExporter({
+        url: config.endpoint,
+        headers: config.headers,
+        timeoutMillis: config.exporterTimeoutMillis,
+        httpAgentOptions: (protocol) => watchedAgent(protocol, (error) => counter.noteError(error)),
+      });
     }).preloadAfter(EXPORTER_PRELOAD_MS),
   ) as SpanExporter;
   const batch = new BatchSpanProcessor(exporter, config.batch);
@@ -117,4 +125,22 @@ function sampler(name: SamplerName, arg: number | undefined): Sampler {
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
+}
+
+/**
+ * The exporter's own agent (keep-alive, as its default), whose connection errors are noted: the
+ * exporter retries a refused connection silently until its timeout, and a flush cut off before
+ * then would otherwise have no cause to report (`connect ECONNREFUSED …`).
+ */
+function watchedAgent(protocol: string, onError: (error: Error) => void): Agent {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
+  const agent = new AgentClass({ keepAlive: true });
+  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
+  agent.createConnection = ((...args: unknown[]) => {
+    const socket = create(...args);
+    socket.on('error', onError);
+    return socket;
+  }) as Agent['createConnection'];
+  return agent;
 }

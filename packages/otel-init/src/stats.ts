@@ -39,6 +39,8 @@ export class SpanCounter {
   /** Exports sent and not settled yet, by batch. */
   private readonly inFlight = new Set<{ spans: number; abandoned: boolean }>();
   private closed = false;
+  /** The last export or connection error, for the line that says why a flush failed. */
+  private lastError: Error | undefined;
 
   constructor(
     private readonly maxQueueSize: number,
@@ -101,6 +103,16 @@ export class SpanCounter {
     }
   }
 
+  /** A connection error the exporter will retry on its own (no export result yet): kept as the likely cause. */
+  noteError(error: Error): void {
+    this.lastError = error;
+  }
+
+  /** The message of the last export or connection error, if any. */
+  lastCause(): string | undefined {
+    return this.lastError?.message;
+  }
+
   snapshot(): TracingStats {
     return {
       spansEnded: this.ended,
@@ -121,6 +133,7 @@ export class SpanCounter {
 
   private fail(spans: number, error: Error | undefined): void {
     this.failures++;
+    if (error) this.lastError = error;
     this.dropped += spans;
     // One warning when exports start failing, one line when they recover: not one per batch.
     if (!this.failing) {

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { buildContext, createShutdown, HookError, installStopPaths, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
+import { buildContext, createShutdown, describeError, HookError, installStopPaths, isInstance, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { stopClusterWorkers } from './cluster-stop';
@@ -31,6 +31,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   #forks: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
   #lastBadExit: WorkerExit | undefined;
+  /** Kinds of stop request already answered with "already stopping": said once per kind, not once per event. */
+  readonly #ignored = new Set<string>();
 
   constructor(private readonly options: ResolvedClusterOptions) {
     super();
@@ -98,8 +100,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     } catch (error) {
       slot.pending = false;
       if (this.#stopping) return;
-      const hookName = error instanceof HookError ? error.hookName : undefined;
-      const failure = { phase: 'prefork', hookName, message: error instanceof Error ? error.message : String(error) };
+      const hookName = isInstance(error, HookError) ? error.hookName : undefined;
+      const failure = { phase: 'prefork', hookName, message: describeError(error) };
       log.error(`prefork for worker ${workerIndex} failed, so it was not forked: ${describeFailure(failure)}`);
       this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, failure }, false);
       return;
@@ -170,7 +172,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     try {
       this.emit('giving-up', error);
     } catch (listenerError) {
-      log.warn(`a 'giving-up' listener threw: ${String(listenerError)}`);
+      log.warn(`a 'giving-up' listener threw: ${describeError(listenerError)}`);
     }
     void this.#stop('error', error, 'crash loop');
   }
@@ -191,7 +193,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The one stop of the primary: workers first, then its own atexit, then exit. A second request is ignored. */
   #stop(reason: ExitReason, error: unknown, detail: string): Promise<void> {
     if (this.#stopping) {
-      log.info(`already stopping; ignoring ${detail}`);
+      if (!this.#ignored.has(detail)) log.info(`already stopping; ignoring ${detail}`);
+      this.#ignored.add(detail);
       return this.#stopping;
     }
     this.#stopping = (async () => {

@@ -1,5 +1,6 @@
 import { KILL_WAIT_MS } from './deadline';
 import type { LiveWorker } from './cluster-slot';
+import { describeError } from '@forkhooks/core';
 import { log } from './log';
 import { settlesWithin } from './promises';
 
@@ -14,7 +15,7 @@ export async function stopClusterWorkers(live: readonly LiveWorker[], waitMs: nu
       if (worker.isConnected()) worker.disconnect();
       else worker.process.kill('SIGTERM');
     } catch (error) {
-      log.debug(`could not ask worker pid ${worker.process.pid} to stop: ${String(error)}`);
+      log.debug(`could not ask worker pid ${worker.process.pid} to stop: ${describeError(error)}`);
     }
   }
   const all = Promise.all(live.map((l) => l.exited));

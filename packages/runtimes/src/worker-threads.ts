@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { STOP_MARGIN_MS } from './deadline';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { WorkerExitedError } from './errors/worker-exited.error';
+import { describeError } from '@forkhooks/core';
 import { log } from './log';
 import { handled, settlesWithin } from './promises';
 import { prepareSlot } from './spawn-slot';
@@ -36,7 +37,7 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
   // A thread's unhandled error becomes an 'error' event here; unlistened, it would crash this process.
   worker.on('error', (error) => {
     uncaught = error;
-    log.error(`worker thread ${workerIndex} (threadId ${threadId}) failed: ${error.message}`);
+    log.error(`worker thread ${workerIndex} (threadId ${threadId}) failed: ${describeError(error)}`);
   });
   const exited = new Promise<ThreadExit>((resolve) =>
     worker.once('exit', (code) => resolve({ code, terminated, ...(failure && { failure }), ...(uncaught && { error: uncaught }) })),

@@ -1,3 +1,4 @@
+import { redactUrl } from '@forkhooks/core';
 import type { StartFailure } from '../types/worker-info';
 import { RuntimeErrorCodes } from './codes';
 
@@ -31,6 +32,8 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
 /** `postfork hook "initTracing" failed: boom`, or `main failed: boom`. */
 export function describeFailure(failure: StartFailure): string {
   const what = failure.hookName ? `${failure.phase} hook "${failure.hookName}"` : failure.phase;
-  // core's HookError message already names the phase and hook; do not say it twice.
-  return failure.message.startsWith(`${failure.phase} hook`) ? failure.message : `${what} failed: ${failure.message}`;
+  // core's HookError message already names the phase and hook; do not say it twice. The worker's
+  // message may quote an endpoint (a bad OTEL_EXPORTER_OTLP_ENDPOINT): never repeat its secrets.
+  const message = redactUrl(failure.message);
+  return message.startsWith(`${failure.phase} hook`) ? message : `${what} failed: ${message}`;
 }
