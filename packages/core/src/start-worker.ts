@@ -1,4 +1,5 @@
 import { buildContext, type BaseContext } from './context';
+import { resolveDrainTimeout } from './drain';
 import { EnvVars } from './env';
 import { HookError } from './errors/hook.error';
 import { log } from './logger';
@@ -15,6 +16,12 @@ export interface StartWorkerOptions extends ContextOverrides {
   registry?: HookRegistry;
   /** Deadline for all atexit hooks. Default: FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else under PM2 its kill_timeout less 200 ms, else 10,000. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long requests in flight may take to finish when the worker stops (servers given to closeOnStop),
+   * before atexit and outside its deadline; connections still open then are cut. 0: cut at once.
+   * Default: FORKHOOKS_DRAIN_TIMEOUT_MS (set by forkhooks' managers), else 10,000.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** The worker's main function: runs after postfork, receives the same context. */
@@ -30,7 +37,7 @@ let current: Shutdown | undefined;
  */
 export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {}): Promise<HookContext> {
   if (current) throw new Error('startWorker was already called in this process; call it once, from the worker entry point');
-  const { registry: reg = defaultRegistry, shutdownTimeoutMs, ...overrides } = options;
+  const { registry: reg = defaultRegistry, shutdownTimeoutMs, drainTimeoutMs, ...overrides } = options;
   const context = buildContext(overrides);
   const managed = process.env[EnvVars.RUNTIME] !== undefined;
 
@@ -39,6 +46,12 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
     registry: reg,
     context,
     timeoutMs: resolveShutdownTimeout(shutdownTimeoutMs),
+    drainTimeoutMs: resolveDrainTimeout(drainTimeoutMs),
+    // A managed worker shares the terminal's Ctrl-C with its manager, which forces the stop for all.
+    forceOnInterrupt: !managed,
+    onPhase: (phase) => {
+      if (managed) void notifyManager({ forkhooks: 'stopping', pid: process.pid, phase });
+    },
     before: () => startup,
     beforeExit: async (code, _reason, error) => {
       if (code !== 0 && managed) await notifyManager(failure(error));

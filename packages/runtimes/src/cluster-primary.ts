@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { buildContext, createShutdown, HookError, installStopPaths, runPrefork, type BaseContext, type ExitReason, type Shutdown } from '@forkhooks/core';
+import { buildContext, createInterruptGuard, createShutdown, HookError, installStopPaths, runPrefork, type BaseContext, type ExitReason, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
-import { stopClusterWorkers } from './cluster-stop';
-import { STOP_MARGIN_MS } from './deadline';
+import { killAll, stopClusterWorkers } from './cluster-stop';
+import { stopBudgetMs } from './deadline';
 import { CrashLoopError } from './errors/crash-loop.error';
 import { describeExit, describeFailure, WorkerExitedError } from './errors/worker-exited.error';
 import { log } from './log';
@@ -31,6 +31,23 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   #forks: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
   #lastBadExit: WorkerExit | undefined;
+  /** Workers SIGKILLed during the stop: the primary then exits 1, not 0. */
+  #forced = 0;
+  /** Where the primary's stop is, for a repeated Ctrl-C. */
+  #stopProgress = { phase: 'workers' as 'workers' | 'atexit', endsAt: 0 };
+  readonly #interrupts = createInterruptGuard({
+    progress: () => {
+      const left = `up to ${Math.max(0, this.#stopProgress.endsAt - Date.now())} ms left`;
+      const live = this.#liveWorkers().length;
+      return this.#stopProgress.phase === 'workers' ? `waiting for ${live} worker(s) to drain and run atexit, ${left}` : `atexit running, ${left}`;
+    },
+    force: () => {
+      const killed = killAll(this.#liveWorkers());
+      const pids = killed.map((l) => l.info.pid).join(', ');
+      const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit, and ` : '';
+      return `${workers}the primary's atexit hooks`;
+    },
+  });
 
   constructor(private readonly options: ResolvedClusterOptions) {
     super();
@@ -50,7 +67,17 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     }));
     // The primary is no worker and has no slot of its own: it reports slot 0, generation 0.
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
-    this.#shutdown = createShutdown({ registry: options.registry, context: this.#context, timeoutMs: options.shutdownTimeoutMs, label: 'cluster primary' });
+    this.#shutdown = createShutdown({
+      registry: options.registry,
+      context: this.#context,
+      timeoutMs: options.shutdownTimeoutMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+      label: 'cluster primary',
+      // The primary's #stop handles a repeated Ctrl-C for the whole stop, workers included.
+      forceOnInterrupt: false,
+      // A worker killed at the deadline lost its atexit (its span flush): not a clean stop.
+      exitCode: (code) => (code === 0 && this.#forced > 0 ? 1 : code),
+    });
   }
 
   /** Wires the primary's stop paths (signals, fatal errors), runs `primary(ctx)`, then forks every slot. */
@@ -99,12 +126,13 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       const hookName = error instanceof HookError ? error.hookName : undefined;
       const failure = { phase: 'prefork', hookName, message: error instanceof Error ? error.message : String(error) };
       log.error(`prefork for worker ${workerIndex} failed, so it was not forked: ${describeFailure(failure)}`);
-      this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, failure }, false);
+      this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, forced: false, failure }, false);
       return;
     }
     slot.pending = false;
     if (this.#stopping) return;
-    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs: this.options.shutdownTimeoutMs }));
+    const { shutdownTimeoutMs, drainTimeoutMs } = this.options;
+    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs }));
     const info = { workerIndex, generation, workerId, pid: worker.process.pid ?? -1 };
     const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => worker.once('exit', (code: number | null, signal: string | null) => resolve([code, signal as NodeJS.Signals | null])));
     const live: LiveWorker = {
@@ -124,6 +152,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   #onMessage(slot: Slot, live: LiveWorker, message: unknown): void {
     const signal = readWorkerMessage(message);
     if (signal?.kind === 'failed') live.failure = signal.failure;
+    if (signal?.kind === 'stopping') live.stopPhase = signal.phase;
     if (signal?.kind !== 'ready' || live.ready) return;
     live.ready = true;
     slot.everReady = true;
@@ -135,7 +164,9 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     if (slot.live === live) slot.live = undefined;
     const expected = this.#stopping !== undefined;
     const uptimeMs = Date.now() - live.startedAt;
-    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, ...(live.failure && { failure: live.failure }) };
+    const forced = live.forced === true;
+    if (forced) this.#forced += 1;
+    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, forced, ...(live.failure && { failure: live.failure }) };
     this.emit('worker-exit', exit);
     if (expected) return;
     const why = live.failure ? `: ${describeFailure(live.failure)}` : '';
@@ -189,17 +220,24 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The one stop of the primary: workers first, then its own atexit, then exit. A second request is ignored. */
   #stop(reason: ExitReason, error: unknown, detail: string): Promise<void> {
     if (this.#stopping) {
-      log.info(`already stopping; ignoring ${detail}`);
+      if (!this.#interrupts.handle(detail)) log.info(`already stopping; ignoring ${detail}`);
       return this.#stopping;
     }
     this.#stopping = (async () => {
       for (const slot of this.#slots) clearTimeout(slot.timer);
-      const live = this.#slots.flatMap((s) => (s.live ? [s.live] : []));
-      const waitMs = this.options.shutdownTimeoutMs + STOP_MARGIN_MS;
-      if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their atexit hooks`);
-      await stopClusterWorkers(live, waitMs);
+      const live = this.#liveWorkers();
+      const { drainTimeoutMs, shutdownTimeoutMs } = this.options;
+      const waitMs = stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs);
+      this.#stopProgress.endsAt = Date.now() + waitMs + shutdownTimeoutMs;
+      if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their drain and atexit hooks`);
+      await stopClusterWorkers(live, drainTimeoutMs, shutdownTimeoutMs);
+      this.#stopProgress = { phase: 'atexit', endsAt: Date.now() + shutdownTimeoutMs };
       await this.#shutdown.stop(reason, error, detail);
     })();
     return this.#stopping;
+  }
+
+  #liveWorkers(): LiveWorker[] {
+    return this.#slots.flatMap((s) => (s.live ? [s.live] : []));
   }
 }

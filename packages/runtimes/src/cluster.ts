@@ -15,7 +15,7 @@ import type { ClusterEvents, ClusterHandle, SlotState } from './types/cluster-ha
 export function runCluster(options: ClusterOptions): ClusterHandle {
   const resolved = resolveClusterOptions(options);
   // A worker of another cluster manager (a PM2 cluster-mode instance) is a worker here too: it cannot fork.
-  if (cluster.isWorker) return new ClusterWorker(startWorker(resolved.worker, { registry: resolved.registry, shutdownTimeoutMs: resolved.shutdownTimeoutMs }));
+  if (cluster.isWorker) return new ClusterWorker(startWorker(resolved.worker, { registry: resolved.registry, shutdownTimeoutMs: resolved.shutdownTimeoutMs, drainTimeoutMs: resolved.drainTimeoutMs }));
   return new ClusterPrimary(resolved).start();
 }
 
