@@ -79,6 +79,7 @@ describe('slow requests in flight at SIGTERM (9 s and 4 s) and a 2.5 s atexit ho
 
 describe('a worker that overruns its drain + atexit deadline', () => {
   let app: App;
+  let cutReply: Reply | Error;
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   let stopMs: number;
 
@@ -96,11 +97,21 @@ describe('a worker that overruns its drain + atexit deadline', () => {
     );
     await app.proc.waitFor(/ALL READY/);
     app.pids();
+    const port = Number(named(app.read(), 'listening')[0]!.port);
+    // A request longer than the drain: cut off at 1 s, and counted in the drain line.
+    const cut = httpGet(`http://127.0.0.1:${port}/slow?ms=20000`, 30_000).catch((error: Error) => error);
+    await waitForEvents(app.events, (ev) => named(ev, 'request-start').length === 1);
     const t0 = Date.now();
     app.proc.child.kill('SIGTERM');
     exit = await app.proc.exited;
     stopMs = Date.now() - t0;
+    cutReply = await cut;
   }, 60_000);
+
+  test('the drain cuts the connection still open after drainTimeoutMs, in one line with the count', () => {
+    expect(lines(app.proc.stderr(), /drain: /)).toEqual([expect.stringContaining('drain: 1 connection(s) still open after 1000 ms')]);
+    expect('status' in cutReply).toBe(false);
+  });
 
   test('the primary says in one line which slot and pid it killed, after drain + deadline + grace, and what was cut off', () => {
     const pid = named(app.read(), 'listening')[0]!.pid;

@@ -179,8 +179,12 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     // A worker that was ready and exited 0 on its own (recycling itself) is replaced, but is no crash.
     const crashed = !forked || !wasReady || exit.code !== 0 || exit.signal !== null;
     if (crashed) this.#lastBadExit = exit;
-    if (!slot.backoff) return this.#windDown(slot, exit);
-    const verdict = slot.backoff.crash(exit.uptimeMs, Date.now(), crashed);
+    if (!slot.backoff || !this.options.restart) return this.#windDown(slot, exit);
+    // Only a failure to start, or a crash before minUptimeMs, counts towards giving up (Gunicorn halts
+    // only when a worker fails to boot; PM2 counts restarts under min_uptime): a worker that was
+    // serving is respawned with backoff however often requests crash it.
+    const counts = crashed && !(wasReady && exit.uptimeMs >= this.options.restart.minUptimeMs);
+    const verdict = slot.backoff.crash(exit.uptimeMs, Date.now(), counts);
     if (!verdict.respawn) return this.#giveUp(new CrashLoopError(slot.index, verdict.crashes, this.options.restart ? this.options.restart.windowMs : 0, exit));
     // A forked worker that died is replaced by the next generation; a failed prefork is retried as is.
     if (forked) slot.generation += 1;
