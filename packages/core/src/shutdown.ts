@@ -65,9 +65,10 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     stop(reason, error, detail) {
       if (running) {
         if (options.forceOnInterrupt !== false && interrupts.handle(detail)) return running;
-        // A terminal's Ctrl-C (or a closed terminal's HUP) reaches the whole group: a managed worker then
-        // also gets its manager's stop message, and its manager forces a repeated Ctrl-C for everyone.
-        if (reason === 'message' || detail === 'SIGINT') log.debug(`already stopping; ignoring ${detail ?? reason}`);
+        // A terminal's Ctrl-C (or a closed terminal's HUP) reaches the whole group: a managed worker gets
+        // both the signal and its manager's stop message, and its manager forces a repeated Ctrl-C for all.
+        const expected = reason === 'message' || (options.forceOnInterrupt === false && reason === 'signal');
+        if (expected) log.debug(`already stopping; ignoring ${detail ?? reason}`);
         else log.info(`already stopping; ignoring ${detail ?? reason}`);
         return running;
       }
