@@ -38,7 +38,7 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   let stopPhase: StopPhase | undefined;
   let forced = false;
   const exited = new Promise<ProcessExit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, forced, ...(failure && { failure }) })),
+    child.once('exit', (code, signal) => resolve({ code, signal, ...(forced && { forced }), ...(failure && { failure }) })),
   );
   const ready = handled(
     new Promise<void>((resolve, reject) => {
