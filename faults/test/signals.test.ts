@@ -39,6 +39,16 @@ async function traffic(port: number, n = 20): Promise<void> {
   for (let i = 0; i < n; i++) expect((await httpGet(`http://127.0.0.1:${port}/`)).status).toBe(200);
 }
 
+/** The app as a cluster of 2 with a short atexit hook, ready, with spans buffered in every worker. */
+async function tracedCluster(): Promise<App> {
+  receiver.reset();
+  const port = await freePort();
+  const app = startApp({ WORKERS: '2', PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, SLOW_ATEXIT_MS: '100' }, STOP_APP);
+  await app.proc.waitFor(/ALL READY/);
+  await traffic(port);
+  return app;
+}
+
 function expectNoLoss(app: App, workers: number): void {
   const losses = lossPerWorker(app, receiver);
   expect(losses).toHaveLength(workers);
@@ -48,12 +58,8 @@ function expectNoLoss(app: App, workers: number): void {
 
 describe.each(['SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const)('%s to the primary', (signal) => {
   test('every worker and the primary run atexit, every span arrives, exit 0', async () => {
-    receiver.reset();
-    const port = await freePort();
-    const app = startApp({ WORKERS: '2', PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, SLOW_ATEXIT_MS: '100' }, STOP_APP);
-    await app.proc.waitFor(/ALL READY/);
+    const app = await tracedCluster();
     const pids = app.pids();
-    await traffic(port);
     app.proc.child.kill(signal);
     expect(await app.proc.exited).toEqual({ code: 0, signal: null });
     const events = app.read();
@@ -67,11 +73,7 @@ describe.each(['SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const)('%s to the primary', (s
 
 describe.each(['SIGQUIT', 'SIGUSR2', 'SIGHUP'] as const)('%s to a worker', (signal) => {
   test('the worker runs atexit and flushes, the primary respawns it, and its spans all arrive', async () => {
-    receiver.reset();
-    const port = await freePort();
-    const app = startApp({ WORKERS: '2', PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, SLOW_ATEXIT_MS: '100' }, STOP_APP);
-    await app.proc.waitFor(/ALL READY/);
-    await traffic(port);
+    const app = await tracedCluster();
     const victim = named(app.read(), 'listening', (e) => e.workerIndex === 1)[0]!.pid;
     process.kill(victim, signal);
     await waitForEvents(app.events, (ev) => named(ev, 'listening', (e) => e.workerIndex === 1 && e.generation === 1).length === 1);
