@@ -20,6 +20,11 @@ export interface ShutdownOptions {
   timeoutMs: number;
   /** Bound of the drain (servers given to closeOnStop) that runs before atexit, outside its deadline. Default 0. */
   drainTimeoutMs?: number;
+  /**
+   * The drain comes out of `timeoutMs` instead of adding to it: atexit gets what the drain left. For a
+   * manager that kills at a fixed time (PM2's kill_timeout), where a drain on top would be killed.
+   */
+  drainSharesDeadline?: boolean;
   /** Repeated Ctrl-C: the 2nd says how to force, the 3rd exits 130 at once. Default true; false in a managed worker (its manager forces). */
   forceOnInterrupt?: boolean;
   /** Told when the stop reaches its drain and its atexit (a managed worker tells its manager). */
@@ -81,13 +86,15 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
 const PHASE_NAMES: Record<Progress['phase'], string> = { 'start-up': 'start-up', drain: 'drain of open requests', atexit: 'atexit running', exit: 'exit' };
 
 async function run(options: ShutdownOptions, progress: Progress, reason: ExitReason, error: unknown, detail: string | undefined): Promise<RunReport> {
-  const { registry, context, timeoutMs, drainTimeoutMs = 0 } = options;
+  const { registry, context, drainTimeoutMs = 0, drainSharesDeadline = false } = options;
+  const stopStarted = Date.now();
   const code = reason === 'error' ? 1 : 0;
   const servers = drainTargetCount(registry);
   const drain = servers > 0 ? `draining ${servers} server(s) (up to ${drainTimeoutMs} ms), then ` : '';
+  const shared = drainSharesDeadline && servers > 0 ? ' (shared with the drain)' : '';
   if (reason === 'error') log.error(fatalMessage(error, detail, options.label));
-  else log.info(`stopping (${detail ?? reason}): ${drain}running atexit hooks, deadline ${timeoutMs} ms`);
-  progress.endsAt = Date.now() + drainTimeoutMs + timeoutMs;
+  else log.info(`stopping (${detail ?? reason}): ${drain}running atexit hooks, deadline ${options.timeoutMs} ms${shared}`);
+  progress.endsAt = stopStarted + (drainSharesDeadline ? 0 : drainTimeoutMs) + options.timeoutMs;
 
   registry.beginShutdown(new Error(`shutdown started (${detail ?? reason})`));
   // The drain has its own bound: requests in flight end (their spans too) before atexit, whose
@@ -104,6 +111,7 @@ async function run(options: ShutdownOptions, progress: Progress, reason: ExitRea
 
   progress.phase = 'atexit';
   options.onPhase?.('atexit');
+  const timeoutMs = drainSharesDeadline ? Math.max(1, options.timeoutMs - (Date.now() - stopStarted)) : options.timeoutMs;
   progress.endsAt = Date.now() + timeoutMs;
   // A ref'd timer: an unref'd one would let a hook that awaits nothing end the process early.
   const deadline = new AbortController();

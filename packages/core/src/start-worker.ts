@@ -19,7 +19,8 @@ export interface StartWorkerOptions extends ContextOverrides {
   /**
    * How long requests in flight may take to finish when the worker stops (servers given to closeOnStop),
    * before atexit and outside its deadline; connections still open then are cut. 0: cut at once.
-   * Default: FORKHOOKS_DRAIN_TIMEOUT_MS (set by forkhooks' managers), else 10,000.
+   * Default: FORKHOOKS_DRAIN_TIMEOUT_MS (set by forkhooks' managers), else 10,000; under PM2, half of the
+   * deadline, taken out of it (PM2 kills at kill_timeout).
    */
   drainTimeoutMs?: number;
 }
@@ -40,13 +41,18 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
   const { registry: reg = defaultRegistry, shutdownTimeoutMs, drainTimeoutMs, ...overrides } = options;
   const context = buildContext(overrides);
   const managed = process.env[EnvVars.RUNTIME] !== undefined;
+  const timeoutMs = resolveShutdownTimeout(shutdownTimeoutMs);
+  // PM2 SIGKILLs at kill_timeout whatever we do: unless told otherwise, the drain takes at most half
+  // of that deadline and atexit gets the rest, instead of a drain on top that PM2 would cut short.
+  const pm2Shares = context.runtime === 'pm2' && drainTimeoutMs === undefined && !process.env[EnvVars.DRAIN_TIMEOUT_MS];
 
   let startup: Promise<unknown> = Promise.resolve();
   const shutdown = createShutdown({
     registry: reg,
     context,
-    timeoutMs: resolveShutdownTimeout(shutdownTimeoutMs),
-    drainTimeoutMs: resolveDrainTimeout(drainTimeoutMs),
+    timeoutMs,
+    drainTimeoutMs: pm2Shares ? Math.floor(timeoutMs / 2) : resolveDrainTimeout(drainTimeoutMs),
+    drainSharesDeadline: pm2Shares,
     // A managed worker shares the terminal's Ctrl-C with its manager, which forces the stop for all.
     forceOnInterrupt: !managed,
     onPhase: (phase) => {

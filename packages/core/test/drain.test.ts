@@ -1,5 +1,5 @@
 import { Agent, createServer, request, type Server } from 'node:http';
-import { closeOnStop, configureLogger, HookRegistry, InvalidEnvironmentError, resolveDrainTimeout } from '../src';
+import { buildContext, closeOnStop, configureLogger, createShutdown, HookRegistry, InvalidEnvironmentError, resolveDrainTimeout } from '../src';
 import { drainServers } from '../src/drain';
 
 // The drain before atexit, on real sockets on 127.0.0.1: idle keep-alive connections never hold it,
@@ -68,5 +68,31 @@ describe('drainServers', () => {
     expect(logged.filter((l) => l.includes('drain:'))).toEqual([
       'warn drain: 1 connection(s) still open after 200 ms (drainTimeoutMs / FORKHOOKS_DRAIN_TIMEOUT_MS); closing them, their requests are cut off',
     ]);
+  });
+
+  test('a drain that shares the deadline (PM2) leaves atexit only what is left of it: the stop fits in the deadline', async () => {
+    const { registry, port, arrived } = await serve(30_000);
+    const pending = get(port, false);
+    await arrived;
+    registry.add('atexit', () => new Promise(() => undefined), { name: 'never-settles', timeoutMs: 60_000 });
+    const exited = new Promise<number>((resolve) => {
+      const started = Date.now();
+      const shutdown = createShutdown({
+        registry,
+        context: buildContext({ runtime: 'standalone' }),
+        timeoutMs: 8_000,
+        drainTimeoutMs: 4_000,
+        drainSharesDeadline: true,
+        exit: () => resolve(Date.now() - started),
+      });
+      void shutdown.stop('signal', undefined, 'SIGTERM');
+    });
+    const elapsed = await exited;
+    // atexit got the 4 s the drain left of the 8 s deadline, of which the hung hook had its share (half,
+    // as two hooks are left): 4 + 2 s. A drain on top would have given atexit 8 s (the hook 4): 8 s.
+    expect(elapsed).toBeGreaterThanOrEqual(5_900);
+    expect(elapsed).toBeLessThan(7_500);
+    expect(logged).toContainEqual('info stopping (SIGTERM): draining 1 server(s) (up to 4000 ms), then running atexit hooks, deadline 8000 ms (shared with the drain)');
+    expect(await pending).toMatch(/^error /);
   });
 });
