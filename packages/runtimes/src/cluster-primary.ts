@@ -17,8 +17,8 @@ import { readWorkerMessage } from './worker-messages';
 
 /**
  * The primary side of runCluster: prefork before every fork, one fork at a time; respawn into the
- * slot with backoff; give up on a crash loop; on a stop, disconnect every worker, wait for their
- * atexit, force stragglers, then run the primary's own atexit and exit.
+ * slot with backoff; give up on a crash loop (failures to start only); on a stop, tell every worker,
+ * wait for their drain and atexit, force stragglers, then run the primary's own atexit and exit.
  */
 export class ClusterPrimary extends EventEmitter<ClusterEvents> implements ClusterHandle {
   readonly isPrimary = true;
