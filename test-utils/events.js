@@ -11,4 +11,16 @@ function record(event, fields = {}) {
   appendFileSync(file, JSON.stringify({ event, pid: process.pid, threadId, ...fields }) + '\n');
 }
 
-module.exports = { record };
+/** In a runCluster primary: records the handle's events, and prints ALL READY once every slot was ready. */
+function recordCluster(cluster) {
+  record('primary', {});
+  cluster.on('worker-exit', (exit) => record('worker-exit', exit));
+  cluster.on('respawn', (r) => record('respawn', { workerIndex: r.workerIndex, generation: r.generation, delayMs: r.delayMs }));
+  cluster.on('giving-up', (error) => record('giving-up', { message: error.message, workerIndex: error.workerIndex }));
+  cluster.ready.then(
+    () => process.stdout.write('ALL READY\n'),
+    (error) => record('ready-rejected', { message: error.message }),
+  );
+}
+
+module.exports = { record, recordCluster };

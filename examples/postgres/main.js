@@ -44,7 +44,7 @@ async function primary() {
   Object.assign(process.env, demo.env); // forked workers inherit the endpoint and the stats folder
   process.stdout.write(`try:      curl 'http://localhost:${port}/fibonacci?n=10'\nstop:     Ctrl-C (every worker ends its pool and flushes its spans first)\n`);
   const table = liveTable(demo.receiver);
-  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', order: 1_000 });
+  registry.add('atexit', () => finishDemo(demo, table), { name: 'demo.final-count', order: 1_000, scope: 'primary' });
 }
 
 if (!process.env.DATABASE_URL) fail('DATABASE_URL is not set: point it at a PostgreSQL, e.g. DATABASE_URL=postgres://postgres@localhost:5432/postgres npm start');

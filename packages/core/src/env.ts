@@ -8,6 +8,7 @@ export const EnvVars = {
   WORKER_ID: 'FORKHOOKS_WORKER_ID',
   PRIMARY_PID: 'FORKHOOKS_PRIMARY_PID',
   SHUTDOWN_TIMEOUT_MS: 'FORKHOOKS_SHUTDOWN_TIMEOUT_MS',
+  DRAIN_TIMEOUT_MS: 'FORKHOOKS_DRAIN_TIMEOUT_MS',
 } as const;
 
 /** Reads a non-negative integer from `env[name]`; undefined when unset, a named error when malformed. */

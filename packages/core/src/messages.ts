@@ -6,7 +6,12 @@ export const MESSAGE_TAG = 'forkhooks';
 /** Messages a worker sends to its manager. */
 export type WorkerMessage =
   | { forkhooks: 'ready'; pid: number; workerIndex: number; generation: number }
-  | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string };
+  | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string }
+  /** The worker's stop reached its drain, or its atexit: what a forced kill would cut off. */
+  | { forkhooks: 'stopping'; pid: number; phase: StopPhase };
+
+/** The parts of a worker's stop, in order: drain the servers, then run atexit. */
+export type StopPhase = 'drain' | 'atexit';
 
 /** Messages a manager sends to its worker. */
 export type ManagerMessage = { forkhooks: 'stop' };

@@ -42,7 +42,7 @@ export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'sig
 
   let own: AbortController | undefined;
   let signal: AbortSignal | undefined;
-  const ctx = { ...base, phase: hook.phase } as HookContext;
+  const ctx = { ...base, phase: hook.phase, deadlineAt: Date.now() + hook.timeoutMs } as HookContext;
   Object.defineProperty(ctx, 'signal', {
     enumerable: true,
     get: () => (signal ??= AbortSignal.any([(own ??= new AbortController()).signal, outer])),

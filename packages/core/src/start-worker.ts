@@ -1,4 +1,5 @@
 import { buildContext, type BaseContext } from './context';
+import { resolveDrainTimeout } from './drain';
 import { EnvVars } from './env';
 import { HookError, describe, isInstance } from './errors/hook.error';
 import { log } from './logger';
@@ -15,6 +16,13 @@ export interface StartWorkerOptions extends ContextOverrides {
   registry?: HookRegistry;
   /** Deadline for all atexit hooks. Default: FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else under PM2 its kill_timeout less 200 ms, else 10,000. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long requests in flight may take to finish when the worker stops (servers given to closeOnStop),
+   * before atexit and outside its deadline; connections still open then are cut. 0: cut at once.
+   * Default: FORKHOOKS_DRAIN_TIMEOUT_MS (set by forkhooks' managers), else 10,000; under PM2, half of the
+   * deadline, taken out of it (PM2 kills at kill_timeout).
+   */
+  drainTimeoutMs?: number;
 }
 
 /** The worker's main function: runs after postfork, receives the same context. */
@@ -30,15 +38,26 @@ let current: Shutdown | undefined;
  */
 export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {}): Promise<HookContext> {
   if (current) throw new Error('startWorker was already called in this process; call it once, from the worker entry point');
-  const { registry: reg = defaultRegistry, shutdownTimeoutMs, ...overrides } = options;
+  const { registry: reg = defaultRegistry, shutdownTimeoutMs, drainTimeoutMs, ...overrides } = options;
   const context = buildContext(overrides);
   const managed = process.env[EnvVars.RUNTIME] !== undefined;
+  const timeoutMs = resolveShutdownTimeout(shutdownTimeoutMs);
+  // PM2 SIGKILLs at kill_timeout whatever we do: unless told otherwise, the drain takes at most half
+  // of that deadline and atexit gets the rest, instead of a drain on top that PM2 would cut short.
+  const pm2Shares = context.runtime === 'pm2' && drainTimeoutMs === undefined && !process.env[EnvVars.DRAIN_TIMEOUT_MS];
 
   let startup: Promise<unknown> = Promise.resolve();
   const shutdown = createShutdown({
     registry: reg,
     context,
-    timeoutMs: resolveShutdownTimeout(shutdownTimeoutMs),
+    timeoutMs,
+    drainTimeoutMs: pm2Shares ? Math.floor(timeoutMs / 2) : resolveDrainTimeout(drainTimeoutMs),
+    drainSharesDeadline: pm2Shares,
+    // A managed worker shares the terminal's Ctrl-C with its manager, which forces the stop for all.
+    forceOnInterrupt: !managed,
+    onPhase: (phase) => {
+      if (managed) void notifyManager({ forkhooks: 'stopping', pid: process.pid, phase });
+    },
     before: () => startup,
     beforeExit: async (code, _reason, error) => {
       if (code !== 0 && managed) await notifyManager(failure(error));

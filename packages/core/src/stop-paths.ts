@@ -4,6 +4,10 @@ import { isMessage } from './messages';
 import { guardStdStreams, isStdStreamError } from './std-streams';
 import type { ExitReason } from './types/phase';
 
+/** The signals that stop a worker, a primary or a standalone process gracefully (Windows emits only these three). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] =
+  process.platform === 'win32' ? ['SIGTERM', 'SIGINT', 'SIGHUP'] : ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+
 /** Called for every request to stop; the shutdown it starts must be idempotent. */
 export type StopHandler = (reason: ExitReason, error?: unknown, detail?: string) => void;
 
@@ -21,10 +25,12 @@ export function installStopPaths(onStop: StopHandler): () => void {
     undo.push(() => emitter.removeListener(event, listener));
   };
 
-  // A SIGTERM/SIGINT listener replaces Node's default exit, so atexit can run first.
-  // Worker threads get no signals through process.on: their parent sends a stop message instead.
+  // A signal listener replaces Node's default exit (which skips atexit), so every catchable stop
+  // signal is a graceful stop: TERM, INT (Ctrl-C), HUP (a closed terminal or SSH session), QUIT,
+  // USR2 (nodemon's restart). Worker threads get no signals through process.on: their parent sends a
+  // stop message instead.
   if (isMainThread) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) on(process, signal, () => onStop('signal', undefined, signal));
+    for (const signal of STOP_SIGNALS) on(process, signal, () => onStop('signal', undefined, signal));
   }
 
   if (typeof process.send === 'function') {

@@ -28,15 +28,12 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
   // the last atexit hook what is left of it. It stops itself a little before that, so the line the
   // user sees says what failed and how many spans were lost.
   const timeoutMs = shutdownTimeout();
-  let stopStartedAt: number | undefined;
-  const onStop = (): void => void (stopStartedAt ??= Date.now());
-  if (target.shutdownSignal.aborted) onStop();
-  else target.shutdownSignal.addEventListener('abort', onStop, { once: true });
   const undoFlush = target.add(
     'atexit',
     (ctx: HookContext) => {
       if (!handle) return undefined;
-      const left = timeoutMs - (Date.now() - (stopStartedAt ?? Date.now()));
+      // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it).
+      const left = (ctx.deadlineAt ?? Date.now() + timeoutMs) - Date.now();
       const budget = Math.max(1, left - Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
       return handle.shutdown(AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)]));
     },
@@ -46,7 +43,6 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     undoInit();
     undoChecks();
     undoFlush();
-    target.shutdownSignal.removeEventListener('abort', onStop);
   };
 }
 

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
-import { KILL_WAIT_MS, STOP_MARGIN_MS } from './deadline';
+import type { StopPhase } from '@forkhooks/core';
+import { describeBudget, KILL_WAIT_MS, stopBudgetMs } from './deadline';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { log } from './log';
@@ -8,10 +9,10 @@ import { prepareSlot } from './spawn-slot';
 import type { ChildHandle, SpawnChildOptions } from './types/child-handle';
 import type { ProcessExit, StartFailure } from './types/worker-info';
 import { checkKeys, checkObject, checkStrings } from './validate';
-import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
+import { cutOff, readWorkerMessage, STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnChild';
-const KEYS = ['workerIndex', 'generation', 'workerId', 'args', 'env', 'fork', 'shutdownTimeoutMs', 'registry'];
+const KEYS = ['workerIndex', 'generation', 'workerId', 'args', 'env', 'fork', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
 
 /**
  * child_process.fork with forkhooks: runs `prefork` here with the child's slot, then forks
@@ -26,7 +27,7 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   checkKeys(CALLER, '', options, KEYS);
   checkStrings(CALLER, 'args', options.args);
   checkObject(CALLER, 'fork', options.fork);
-  const { workerIndex, generation, workerId, shutdownTimeoutMs, env } = await prepareSlot(CALLER, 'child_process', options);
+  const { workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, env } = await prepareSlot(CALLER, 'child_process', options);
   const child = fork(modulePath, [...(options.args ?? [])], { ...options.fork, env });
   // Without a listener an 'error' (a failed spawn, kill or send) would crash this process.
   child.on('error', (error) => log.debug(`child ${workerIndex} (pid ${child.pid}): ${error.message}`));
@@ -34,8 +35,10 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   const pid = child.pid;
 
   let failure: StartFailure | undefined;
+  let stopPhase: StopPhase | undefined;
+  let forced = false;
   const exited = new Promise<ProcessExit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, ...(failure && { failure }) })),
+    child.once('exit', (code, signal) => resolve({ code, signal, ...(forced && { forced }), ...(failure && { failure }) })),
   );
   const ready = handled(
     new Promise<void>((resolve, reject) => {
@@ -43,6 +46,7 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
         const signal = readWorkerMessage(message);
         if (signal?.kind === 'ready') resolve();
         if (signal?.kind === 'failed') failure = signal.failure;
+        if (signal?.kind === 'stopping') stopPhase = signal.phase;
       });
       void exited.then(({ code, signal }) => reject(new WorkerExitedError('child process', workerIndex, code, signal, failure)));
     }),
@@ -52,11 +56,12 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   const stop = (): Promise<ProcessExit> => (stopping ??= stopChild());
   const stopChild = async (): Promise<ProcessExit> => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
+    // The stop message first (never a disconnect): the child starts its drain at once.
     if (child.connected) child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM'));
     else child.kill('SIGTERM');
-    const waitMs = shutdownTimeoutMs + STOP_MARGIN_MS;
-    if (!(await settlesWithin(exited, waitMs))) {
-      log.warn(`child ${workerIndex} (pid ${pid}) did not stop within ${waitMs} ms; killing it`);
+    if (!(await settlesWithin(exited, stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs)))) {
+      forced = true;
+      log.warn(`child ${workerIndex} (pid ${pid}) did not exit within ${describeBudget(drainTimeoutMs, shutdownTimeoutMs)}; SIGKILLed it; cut off: ${cutOff(stopPhase)}`);
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

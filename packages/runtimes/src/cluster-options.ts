@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { registry as defaultRegistry, resolveShutdownTimeout, type BaseContext, type HookRegistry, type WorkerMain } from '@forkhooks/core';
+import { registry as defaultRegistry, resolveDrainTimeout, resolveShutdownTimeout, type BaseContext, type HookRegistry, type WorkerMain } from '@forkhooks/core';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { resolveRestart, type RestartOptions, type RestartPolicy } from './restart-policy';
 import { checkDuration, checkFunction, checkInteger, checkKeys, checkObject, checkRegistry } from './validate';
@@ -19,6 +19,12 @@ export interface ClusterOptions {
   restart?: RestartOptions | false;
   /** Deadline for each process's atexit hooks. Default FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else 10,000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long a stopping worker lets its requests in flight finish (servers given to closeOnStop) before its
+   * atexit, outside that deadline; the primary force-kills only after drain + deadline + 1 s.
+   * Default FORKHOOKS_DRAIN_TIMEOUT_MS, else 10,000 ms; 0 cuts open connections at once.
+   */
+  drainTimeoutMs?: number;
   /** Default: the process-wide `registry`. */
   registry?: HookRegistry;
 }
@@ -30,21 +36,23 @@ export interface ResolvedClusterOptions {
   primary: ((ctx: PrimaryContext) => unknown) | undefined;
   restart: RestartPolicy | false;
   shutdownTimeoutMs: number;
+  drainTimeoutMs: number;
   registry: HookRegistry;
 }
 
 const CALLER = 'runCluster';
-const KEYS = ['worker', 'workers', 'primary', 'restart', 'shutdownTimeoutMs', 'registry'];
+const KEYS = ['worker', 'workers', 'primary', 'restart', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
 
 /** Validates runCluster's options (the same in primary and workers) before anything is forked. */
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  if (options === undefined) throw new InvalidRuntimeOptionError('options', CALLER, 'expected { worker, workers?, primary?, restart?, shutdownTimeoutMs?, registry? }');
+  if (options === undefined) throw new InvalidRuntimeOptionError('options', CALLER, 'expected { worker, workers?, primary?, restart?, shutdownTimeoutMs?, drainTimeoutMs?, registry? }');
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
   checkFunction(CALLER, 'worker', options.worker, true);
   checkInteger(CALLER, 'workers', options.workers, 1);
   checkFunction(CALLER, 'primary', options.primary, false);
   checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
+  checkInteger(CALLER, 'drainTimeoutMs', options.drainTimeoutMs, 0);
   checkRegistry(CALLER, options.registry);
   return {
     worker: options.worker,
@@ -52,6 +60,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     primary: options.primary,
     restart: resolveRestart(CALLER, options.restart),
     shutdownTimeoutMs: resolveShutdownTimeout(options.shutdownTimeoutMs),
+    drainTimeoutMs: resolveDrainTimeout(options.drainTimeoutMs),
     registry: options.registry ?? defaultRegistry,
   };
 }

@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { buildContext, createShutdown, describeError, HookError, installStopPaths, isInstance, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
+import { buildContext, createInterruptGuard, createShutdown, describeError, HookError, installStopPaths, isInstance, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
-import { stopClusterWorkers } from './cluster-stop';
-import { STOP_MARGIN_MS } from './deadline';
+import { killAll, stopClusterWorkers } from './cluster-stop';
+import { stopBudgetMs } from './deadline';
 import { CrashLoopError } from './errors/crash-loop.error';
 import { describeExit, describeFailure, WorkerExitedError } from './errors/worker-exited.error';
 import { log } from './log';
@@ -17,8 +17,8 @@ import { readWorkerMessage } from './worker-messages';
 
 /**
  * The primary side of runCluster: prefork before every fork, one fork at a time; respawn into the
- * slot with backoff; give up on a crash loop; on a stop, disconnect every worker, wait for their
- * atexit, force stragglers, then run the primary's own atexit and exit.
+ * slot with backoff; give up on a crash loop (failures to start only); on a stop, tell every worker,
+ * wait for their drain and atexit, force stragglers, then run the primary's own atexit and exit.
  */
 export class ClusterPrimary extends EventEmitter<ClusterEvents> implements ClusterHandle {
   readonly isPrimary = true;
@@ -33,6 +33,23 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   #lastBadExit: WorkerExit | undefined;
   /** Kinds of stop request already answered with "already stopping": said once per kind, not once per event. */
   readonly #ignored = new Set<string>();
+  /** Workers SIGKILLed during the stop: the primary then exits 1, not 0. */
+  #forced = 0;
+  /** Where the primary's stop is, for a repeated Ctrl-C. */
+  #stopProgress = { phase: 'workers' as 'workers' | 'atexit', endsAt: 0 };
+  readonly #interrupts = createInterruptGuard({
+    progress: () => {
+      const left = `up to ${Math.max(0, this.#stopProgress.endsAt - Date.now())} ms left`;
+      const live = this.#liveWorkers().length;
+      return this.#stopProgress.phase === 'workers' ? `waiting for ${live} worker(s) to drain and run atexit, ${left}` : `atexit running, ${left}`;
+    },
+    force: () => {
+      const killed = killAll(this.#liveWorkers());
+      const pids = killed.map((l) => l.info.pid).join(', ');
+      const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit, and ` : '';
+      return `${workers}the primary's atexit hooks`;
+    },
+  });
 
   constructor(private readonly options: ResolvedClusterOptions) {
     super();
@@ -54,7 +71,17 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
     // role 'primary': its atexit runs only hooks registered with scope 'primary' or 'all', never a worker's teardown.
     const atexitContext: BaseContext & { role: ProcessRole } = { ...this.#context, role: 'primary' };
-    this.#shutdown = createShutdown({ registry: options.registry, context: atexitContext, timeoutMs: options.shutdownTimeoutMs, label: 'cluster primary' });
+    this.#shutdown = createShutdown({
+      registry: options.registry,
+      context: atexitContext,
+      timeoutMs: options.shutdownTimeoutMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+      label: 'cluster primary',
+      // The primary's #stop handles a repeated Ctrl-C for the whole stop, workers included.
+      forceOnInterrupt: false,
+      // A worker killed at the deadline lost its atexit (its span flush): not a clean stop.
+      exitCode: (code) => (code === 0 && this.#forced > 0 ? 1 : code),
+    });
   }
 
   /** Wires the primary's stop paths (signals, fatal errors), runs `primary(ctx)`, then forks every slot. */
@@ -103,12 +130,13 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       const hookName = isInstance(error, HookError) ? error.hookName : undefined;
       const failure = { phase: 'prefork', hookName, message: describeError(error) };
       log.error(`prefork for worker ${workerIndex} failed, so it was not forked: ${describeFailure(failure)}`);
-      this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, failure }, false);
+      this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, forced: false, failure }, false);
       return;
     }
     slot.pending = false;
     if (this.#stopping) return;
-    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs: this.options.shutdownTimeoutMs }));
+    const { shutdownTimeoutMs, drainTimeoutMs } = this.options;
+    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs }));
     const info = { workerIndex, generation, workerId, pid: worker.process.pid ?? -1 };
     const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => worker.once('exit', (code: number | null, signal: string | null) => resolve([code, signal as NodeJS.Signals | null])));
     const live: LiveWorker = {
@@ -128,6 +156,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   #onMessage(slot: Slot, live: LiveWorker, message: unknown): void {
     const signal = readWorkerMessage(message);
     if (signal?.kind === 'failed') live.failure = signal.failure;
+    if (signal?.kind === 'stopping') live.stopPhase = signal.phase;
     if (signal?.kind !== 'ready' || live.ready) return;
     live.ready = true;
     slot.everReady = true;
@@ -139,7 +168,9 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     if (slot.live === live) slot.live = undefined;
     const expected = this.#stopping !== undefined;
     const uptimeMs = Date.now() - live.startedAt;
-    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, ...(live.failure && { failure: live.failure }) };
+    const forced = live.forced === true;
+    if (forced) this.#forced += 1;
+    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, forced, ...(live.failure && { failure: live.failure }) };
     this.emit('worker-exit', exit);
     if (expected) return;
     const why = live.failure ? `: ${describeFailure(live.failure)}` : '';
@@ -152,8 +183,12 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     // A worker that was ready and exited 0 on its own (recycling itself) is replaced, but is no crash.
     const crashed = !forked || !wasReady || exit.code !== 0 || exit.signal !== null;
     if (crashed) this.#lastBadExit = exit;
-    if (!slot.backoff) return this.#windDown(slot, exit);
-    const verdict = slot.backoff.crash(exit.uptimeMs, Date.now(), crashed);
+    if (!slot.backoff || !this.options.restart) return this.#windDown(slot, exit);
+    // Only a failure to start, or a crash before minUptimeMs, counts towards giving up (Gunicorn halts
+    // only when a worker fails to boot; PM2 counts restarts under min_uptime): a worker that was
+    // serving is respawned with backoff however often requests crash it.
+    const counts = crashed && !(wasReady && exit.uptimeMs >= this.options.restart.minUptimeMs);
+    const verdict = slot.backoff.crash(exit.uptimeMs, Date.now(), counts);
     if (!verdict.respawn) return this.#giveUp(new CrashLoopError(slot.index, verdict.crashes, this.options.restart ? this.options.restart.windowMs : 0, exit));
     // A forked worker that died is replaced by the next generation; a failed prefork is retried as is.
     if (forked) slot.generation += 1;
@@ -193,18 +228,25 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The one stop of the primary: workers first, then its own atexit, then exit. A second request is ignored. */
   #stop(reason: ExitReason, error: unknown, detail: string): Promise<void> {
     if (this.#stopping) {
-      if (!this.#ignored.has(detail)) log.info(`already stopping; ignoring ${detail}`);
+      if (!this.#interrupts.handle(detail) && !this.#ignored.has(detail)) log.info(`already stopping; ignoring ${detail}`);
       this.#ignored.add(detail);
       return this.#stopping;
     }
     this.#stopping = (async () => {
       for (const slot of this.#slots) clearTimeout(slot.timer);
-      const live = this.#slots.flatMap((s) => (s.live ? [s.live] : []));
-      const waitMs = this.options.shutdownTimeoutMs + STOP_MARGIN_MS;
-      if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their atexit hooks`);
-      await stopClusterWorkers(live, waitMs);
+      const live = this.#liveWorkers();
+      const { drainTimeoutMs, shutdownTimeoutMs } = this.options;
+      const waitMs = stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs);
+      this.#stopProgress.endsAt = Date.now() + waitMs + shutdownTimeoutMs;
+      if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their drain and atexit hooks`);
+      await stopClusterWorkers(live, drainTimeoutMs, shutdownTimeoutMs);
+      this.#stopProgress = { phase: 'atexit', endsAt: Date.now() + shutdownTimeoutMs };
       await this.#shutdown.stop(reason, error, detail);
     })();
     return this.#stopping;
+  }
+
+  #liveWorkers(): LiveWorker[] {
+    return this.#slots.flatMap((s) => (s.live ? [s.live] : []));
   }
 }

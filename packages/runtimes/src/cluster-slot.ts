@@ -1,4 +1,5 @@
 import type { Worker } from 'node:cluster';
+import type { StopPhase } from '@forkhooks/core';
 import type { SlotBackoff } from './restart-policy';
 import type { StartFailure, WorkerInfo } from './types/worker-info';
 
@@ -10,6 +11,10 @@ export interface LiveWorker {
   /** Resolves once the primary has handled the worker's 'exit'. */
   readonly exited: Promise<void>;
   ready: boolean;
+  /** The last part of its stop the worker reported (drain, atexit). */
+  stopPhase?: StopPhase;
+  /** The primary SIGKILLed it after its stop budget. */
+  forced?: boolean;
   /** What the worker said in its 'failed' message, if it failed to start. */
   failure?: StartFailure;
 }

@@ -8,14 +8,14 @@ import type { ClusterEvents, ClusterHandle, SlotState } from './types/cluster-ha
 /**
  * node:cluster with forkhooks, one script for primary and workers (like throng). In the primary:
  * `prefork` before every fork, respawn into the slot with backoff, give up on a crash loop, and on
- * SIGTERM/SIGINT a graceful stop of every worker, then the primary's own `atexit`. In a worker:
+ * SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR2 a graceful stop of every worker, then the primary's own `atexit`. In a worker:
  * core's `startWorker(options.worker)`, with the slot, generation and deadline the primary passed.
  * Options are validated in both before anything runs (a TypeError naming the option).
  */
 export function runCluster(options: ClusterOptions): ClusterHandle {
   const resolved = resolveClusterOptions(options);
   // A worker of another cluster manager (a PM2 cluster-mode instance) is a worker here too: it cannot fork.
-  if (cluster.isWorker) return new ClusterWorker(startWorker(resolved.worker, { registry: resolved.registry, shutdownTimeoutMs: resolved.shutdownTimeoutMs }));
+  if (cluster.isWorker) return new ClusterWorker(startWorker(resolved.worker, { registry: resolved.registry, shutdownTimeoutMs: resolved.shutdownTimeoutMs, drainTimeoutMs: resolved.drainTimeoutMs }));
   return new ClusterPrimary(resolved).start();
 }
 

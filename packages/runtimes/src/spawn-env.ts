@@ -7,6 +7,7 @@ export interface SpawnSpec {
   generation: number;
   workerId: string;
   shutdownTimeoutMs: number;
+  drainTimeoutMs: number;
 }
 
 let spawned = 0;
@@ -26,5 +27,6 @@ export function spawnEnv(spec: SpawnSpec): Record<string, string> {
     [EnvVars.WORKER_ID]: spec.workerId,
     [EnvVars.PRIMARY_PID]: String(process.pid),
     [EnvVars.SHUTDOWN_TIMEOUT_MS]: String(spec.shutdownTimeoutMs),
+    [EnvVars.DRAIN_TIMEOUT_MS]: String(spec.drainTimeoutMs),
   };
 }

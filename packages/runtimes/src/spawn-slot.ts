@@ -1,4 +1,4 @@
-import { registry as defaultRegistry, resolveShutdownTimeout, runPrefork, type HookRegistry, type Runtime } from '@forkhooks/core';
+import { registry as defaultRegistry, resolveDrainTimeout, resolveShutdownTimeout, runPrefork, type HookRegistry, type Runtime } from '@forkhooks/core';
 import { newWorkerId, spawnEnv } from './spawn-env';
 import { checkDuration, checkInteger, checkObject, checkRegistry, checkString } from './validate';
 
@@ -9,6 +9,7 @@ export interface SlotOptions {
   workerId?: string;
   env?: NodeJS.ProcessEnv;
   shutdownTimeoutMs?: number;
+  drainTimeoutMs?: number;
   registry?: HookRegistry;
 }
 
@@ -18,6 +19,7 @@ export interface PreparedSlot {
   generation: number;
   workerId: string;
   shutdownTimeoutMs: number;
+  drainTimeoutMs: number;
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,13 +31,15 @@ export async function prepareSlot(caller: string, runtime: Runtime, options: Slo
   checkInteger(caller, 'workerIndex', options.workerIndex, 0);
   checkInteger(caller, 'generation', options.generation, 0);
   checkDuration(caller, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
+  checkInteger(caller, 'drainTimeoutMs', options.drainTimeoutMs, 0);
   checkRegistry(caller, options.registry);
   checkString(caller, 'workerId', options.workerId);
   checkObject(caller, 'env', options.env);
   const { workerIndex = 0, generation = 0, registry = defaultRegistry } = options;
   const workerId = options.workerId ?? newWorkerId(workerIndex, generation);
   const shutdownTimeoutMs = resolveShutdownTimeout(options.shutdownTimeoutMs);
+  const drainTimeoutMs = resolveDrainTimeout(options.drainTimeoutMs);
   await runPrefork({ registry, runtime, workerIndex, generation, workerId });
-  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime, workerIndex, generation, workerId, shutdownTimeoutMs }) };
-  return { workerIndex, generation, workerId, shutdownTimeoutMs, env };
+  const env = { ...(options.env ?? process.env), ...spawnEnv({ runtime, workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs }) };
+  return { workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, env };
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { STOP_MARGIN_MS } from './deadline';
+import { describeBudget, stopBudgetMs } from './deadline';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { describeError } from '@forkhooks/core';
@@ -12,7 +12,7 @@ import { checkKeys, checkObject } from './validate';
 import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnThread';
-const KEYS = ['workerIndex', 'generation', 'workerId', 'workerData', 'env', 'worker', 'shutdownTimeoutMs', 'registry'];
+const KEYS = ['workerIndex', 'generation', 'workerId', 'workerData', 'env', 'worker', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
 
 /**
  * worker_threads with forkhooks: runs `prefork` here with the thread's slot, then starts `file` with
@@ -27,7 +27,7 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
   checkObject(CALLER, 'worker', options.worker);
-  const { workerIndex, generation, workerId, shutdownTimeoutMs, env } = await prepareSlot(CALLER, 'worker_threads', options);
+  const { workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, env } = await prepareSlot(CALLER, 'worker_threads', options);
   const worker = new Worker(file, { ...options.worker, env, workerData: options.workerData });
   const { threadId } = worker;
 
@@ -56,9 +56,8 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
   let stopping: Promise<ThreadExit> | undefined;
   const stopThread = async (): Promise<ThreadExit> => {
     worker.postMessage(STOP_MESSAGE);
-    const waitMs = shutdownTimeoutMs + STOP_MARGIN_MS;
-    if (!(await settlesWithin(exited, waitMs))) {
-      log.warn(`worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${waitMs} ms; terminating it`);
+    if (!(await settlesWithin(exited, stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs)))) {
+      log.warn(`worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${describeBudget(drainTimeoutMs, shutdownTimeoutMs)}; terminating it`);
       terminated = true;
       await worker.terminate();
     }

@@ -99,14 +99,14 @@ describe('spawnChild', () => {
   test('handle: stop() of a hung child waits for the deadline, then SIGKILLs it by pid', async () => {
     const file = eventsFile();
     const env = { ...process.env, EVENTS_FILE: file, HANG_AFTER_READY: '1', FORKHOOKS_LOG: 'silent' };
-    const child = await spawnChild(CHILD, { env, shutdownTimeoutMs: 300, fork: { silent: true } });
+    const child = await spawnChild(CHILD, { env, shutdownTimeoutMs: 300, drainTimeoutMs: 0, fork: { silent: true } });
     learned.add(child.pid);
     await child.ready;
     await waitForEvents(file, (events) => named(events, 'hanging').length === 1);
     const started = Date.now();
-    expect(await child.stop()).toEqual({ code: null, signal: 'SIGKILL' });
-    // Deadline (300 ms) plus the margin (1 s): not before.
+    expect(await child.stop()).toEqual({ code: null, signal: 'SIGKILL', forced: true });
+    // Drain (0 ms), deadline (300 ms) plus the margin (1 s): not before.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_250);
-    expect(await child.stop()).toEqual({ code: null, signal: 'SIGKILL' }); // idempotent
+    expect(await child.stop()).toEqual({ code: null, signal: 'SIGKILL', forced: true }); // idempotent
   });
 });

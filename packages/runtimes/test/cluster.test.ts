@@ -65,18 +65,19 @@ describe('runCluster', () => {
 
     primary.child.kill('SIGTERM');
     await primary.waitFor(/stopping 2 worker\(s\) \(SIGTERM\)/);
-    primary.child.kill('SIGINT'); // a second signal is ignored, not a second stop
+    primary.child.kill('SIGINT'); // a second signal is no second stop: a first Ctrl-C during a stop only says how to force
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     events = readEvents(file);
-    for (const pid of workers) expectAtexitLifo(events, (e) => e.pid === pid, 'disconnect');
+    // The primary tells each worker with { forkhooks: 'stop' } (never a disconnect, which waits for open connections).
+    for (const pid of workers) expectAtexitLifo(events, (e) => e.pid === pid, 'message');
     expectAtexitLifo(events, (e) => e.pid === primary.pid, 'signal');
     const lastWorkerAtexit = Math.max(...workers.map((pid) => events.map((e) => e.event === 'atexit' && e.pid === pid).lastIndexOf(true)));
     expect(position(events, (e) => e.event === 'atexit' && e.pid === primary.pid)).toBeGreaterThan(lastWorkerAtexit);
-    expect(named(events, 'worker-exit').map((e) => [e.code, e.signal, e.expected])).toEqual([
-      [0, null, true],
-      [0, null, true],
+    expect(named(events, 'worker-exit').map((e) => [e.code, e.signal, e.expected, e.forced])).toEqual([
+      [0, null, true, false],
+      [0, null, true, false],
     ]);
-    expect(primary.stderr()).toMatch(/already stopping; ignoring SIGINT/);
+    expect(primary.stderr()).toMatch(/stopping \(waiting for \d worker\(s\) to drain and run atexit, up to \d+ ms left\); press Ctrl-C again to force exit/);
     expect(await waitGone([primary.pid, ...workers])).toEqual([]);
   });
 
@@ -104,7 +105,7 @@ describe('runCluster', () => {
     primary.child.kill('SIGTERM');
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     events = readEvents(file);
-    expectAtexitLifo(events, (e) => e.pid === replacement, 'disconnect');
+    expectAtexitLifo(events, (e) => e.pid === replacement, 'message');
     expect(named(events, 'atexit', (e) => e.pid === victim.pid)).toEqual([]); // SIGKILL runs nothing
     expect(await waitGone([primary.pid, ...learn(events)])).toEqual([]);
   });
@@ -131,7 +132,7 @@ describe('runCluster', () => {
 
     // The healthy worker of slot 0 was stopped gracefully; the primary ran its atexit with the error.
     const [healthy] = named(events, 'postfork', (e) => e.workerIndex === 0).map((e) => e.pid);
-    expectAtexitLifo(events, (e) => e.pid === healthy, 'disconnect');
+    expectAtexitLifo(events, (e) => e.pid === healthy, 'message');
     expectAtexitLifo(events, (e) => e.pid === primary.pid, 'error');
     // Each failed worker ran its atexit too (reason 'error'), and exited 1.
     for (const failed of named(events, 'postfork', (e) => e.workerIndex === 1)) expectAtexitLifo(events, (e) => e.pid === failed.pid, 'error');
@@ -154,14 +155,15 @@ describe('runCluster', () => {
     expect(await waitGone([primary.pid, ...workers])).toEqual([]);
   });
 
-  test('handle.stop() in the primary is the same graceful stop: workers atexit (disconnect), then the primary (reason exit), exit 0', async () => {
+  test('handle.stop() in the primary is the same graceful stop: workers atexit (stop message), then the primary (reason exit), exit 0', async () => {
     const file = eventsFile();
     const primary = startNode(APP, { env: { EVENTS_FILE: file, STOP_AFTER_READY: '1' } });
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     const events = readEvents(file);
     const workers = learn(events);
     expect(workers).toHaveLength(2);
-    for (const pid of workers) expectAtexitLifo(events, (e) => e.pid === pid, 'disconnect');
+    // The primary tells each worker with { forkhooks: 'stop' } (never a disconnect, which waits for open connections).
+    for (const pid of workers) expectAtexitLifo(events, (e) => e.pid === pid, 'message');
     expectAtexitLifo(events, (e) => e.pid === primary.pid, 'exit');
     expect(await waitGone(workers)).toEqual([]);
   });

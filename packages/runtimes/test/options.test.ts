@@ -15,6 +15,10 @@ describe('options are validated before anything runs', () => {
     [{ worker, restart: { maxCrashes: 0 } }, /invalid option restart.maxCrashes: expected an integer >= 1/],
     [{ worker, restart: { maxDelay: 10 } }, /invalid option restart.maxDelay: unknown option; allowed: initialDelayMs, maxDelayMs/],
     [{ worker, restart: true }, /invalid option restart: expected an object, got true/],
+    [{ worker, restart: { minUptimeMs: 5_000 } }, /invalid option restart.minUptimeMs: expected at most 3000 ms, got 5000: a worker that served longer was up/],
+    [{ worker, restart: { minUptimeMs: -1 } }, /invalid option restart.minUptimeMs: expected an integer >= 0, got -1/],
+    [{ worker, drainTimeoutMs: -1 }, /invalid option drainTimeoutMs: expected an integer >= 0, got -1/],
+    [{ worker, drainTimeoutMs: '5s' }, /invalid option drainTimeoutMs: expected an integer >= 0, got "5s"/],
     [{ worker, worksers: 2 }, /invalid option worksers: unknown option/],
     [{ worker, registry: {} }, /invalid option registry: expected a HookRegistry/],
   ])('runCluster(%p)', (options, message) => {
@@ -32,10 +36,20 @@ describe('options are validated before anything runs', () => {
     await expect(spawnThread(42 as never)).rejects.toThrow(/spawnThread: invalid option file/);
     await expect(spawnThread('x.js', { generation: 0.5 })).rejects.toThrow(/spawnThread: invalid option generation/);
     await expect(spawnThread('x.js', { shutdownTimeoutMs: 0 })).rejects.toThrow(InvalidRuntimeOptionError);
+    await expect(spawnChild('x.js', { drainTimeoutMs: -5 })).rejects.toThrow(/spawnChild: invalid option drainTimeoutMs: expected an integer >= 0, got -5/);
+    await expect(spawnThread('x.js', { drainTimeoutMs: 1.5 })).rejects.toThrow(/spawnThread: invalid option drainTimeoutMs/);
   });
 });
 
 describe('restart backoff', () => {
+  test('an end that does not count (a serving worker crashed) backs off but never gives up', () => {
+    const backoff = new SlotBackoff({ ...DEFAULT_RESTART, maxCrashes: 2 });
+    const verdicts = [0, 1, 2, 3, 4, 5].map((i) => backoff.crash(1_500, 1_000 + i, false));
+    expect(verdicts.map((v) => (v.respawn ? v.delayMs : 'give up'))).toEqual([100, 200, 400, 800, 1_600, 3_200]);
+    expect(backoff.crash(10, 2_000, true).respawn).toBe(true);
+    expect(backoff.crash(10, 2_001, true)).toEqual({ respawn: false, crashes: 2 });
+  });
+
   test('100 ms doubling to the cap; reset after a long uptime; give up at maxCrashes within the window', () => {
     const backoff = new SlotBackoff({ ...DEFAULT_RESTART, maxDelayMs: 1_000, maxCrashes: 7, windowMs: 60_000 });
     const delays = [0, 1, 2, 3, 4].map((i) => backoff.crash(10, 1_000 + i));

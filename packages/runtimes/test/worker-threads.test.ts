@@ -77,7 +77,7 @@ describe('spawnThread', () => {
   test('handle: stop() of a hung thread waits for the deadline, then terminate()s it', async () => {
     const file = eventsFile();
     const env = { ...process.env, EVENTS_FILE: file, HANG_AFTER_READY: '1', FORKHOOKS_LOG: 'silent' };
-    const thread = await spawnThread(THREAD, { env, shutdownTimeoutMs: 300 });
+    const thread = await spawnThread(THREAD, { env, shutdownTimeoutMs: 300, drainTimeoutMs: 0 });
     await thread.ready;
     await waitForEvents(file, (events) => named(events, 'hanging').length === 1);
     const started = Date.now();

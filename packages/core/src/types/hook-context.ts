@@ -20,6 +20,11 @@ export interface HookContext {
   threadId: number;
   /** Aborted when the hook's `timeoutMs` passes or when shutdown starts (for `atexit`: at the shutdown deadline). */
   signal: AbortSignal;
+  /**
+   * When `signal` aborts at the latest (ms since the epoch): the hook's `timeoutMs`, or for `atexit`
+   * its share of the shutdown deadline. A hook that must say why it stopped (a span flush) ends before it.
+   */
+  deadlineAt?: number;
   /** For `atexit`: why the process is stopping. */
   reason?: ExitReason;
   /** For `atexit` after a fatal error: the error. */
@@ -27,4 +32,4 @@ export interface HookContext {
 }
 
 /** Fields a caller may set when it builds a context; the rest is detected. */
-export type ContextOverrides = Partial<Omit<HookContext, 'phase' | 'signal'>>;
+export type ContextOverrides = Partial<Omit<HookContext, 'phase' | 'signal' | 'deadlineAt'>>;

@@ -18,6 +18,8 @@ export interface SpawnChildOptions {
   fork?: Omit<ForkOptions, 'env'>;
   /** The child's atexit deadline; stop() forces after it (plus a margin). Default FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else 10,000 ms. */
   shutdownTimeoutMs?: number;
+  /** The child's drain time (closeOnStop servers) before its atexit; stop() forces only after drain + deadline + margin. Default FORKHOOKS_DRAIN_TIMEOUT_MS, else 10,000 ms. */
+  drainTimeoutMs?: number;
   /** Where prefork hooks come from. Default: the process-wide `registry`. */
   registry?: HookRegistry;
 }

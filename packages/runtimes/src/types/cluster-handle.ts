@@ -17,7 +17,7 @@ export interface RespawnInfo {
 export interface ClusterEvents {
   /** A worker ran postfork and its main resolved. */
   'worker-ready': [worker: WorkerInfo];
-  /** A worker ended (`expected` tells a graceful stop from a crash). */
+  /** A worker ended (`expected` tells a graceful stop from a crash; `forced`, a kill after its stop budget). */
   'worker-exit': [exit: WorkerExit];
   /** A dead worker will be replaced in its slot. */
   respawn: [respawn: RespawnInfo];
@@ -41,8 +41,9 @@ export interface ClusterHandle extends EventEmitter<ClusterEvents> {
    */
   readonly ready: Promise<void>;
   /**
-   * The graceful stop, as on SIGTERM. Primary: disconnects every worker, waits for their atexit (forcing
-   * stragglers after the deadline), runs its own atexit and exits 0. Worker: runs its atexit and exits 0.
+   * The graceful stop, as on SIGTERM. Primary: tells every worker to stop, waits for their drain and atexit
+   * (SIGKILLing stragglers after drain + deadline + 1 s), runs its own atexit and exits 0 (1 if it had to
+   * kill a worker). Worker: drains, runs its atexit and exits 0.
    */
   stop(): Promise<void>;
   /** Primary: the live workers, by slot. Worker: empty. */

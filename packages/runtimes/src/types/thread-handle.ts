@@ -18,6 +18,8 @@ export interface SpawnThreadOptions {
   worker?: Omit<WorkerOptions, 'env' | 'workerData'>;
   /** The thread's atexit deadline; stop() terminates it after that (plus a margin). Default FORKHOOKS_SHUTDOWN_TIMEOUT_MS, else 10,000 ms. */
   shutdownTimeoutMs?: number;
+  /** The thread's drain time (closeOnStop servers) before its atexit; stop() terminates only after drain + deadline + margin. Default FORKHOOKS_DRAIN_TIMEOUT_MS, else 10,000 ms. */
+  drainTimeoutMs?: number;
   /** Where prefork hooks come from (this thread's registry; the new thread has its own). Default: the process-wide `registry`. */
   registry?: HookRegistry;
 }

@@ -22,6 +22,8 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
   /** Set when the worker said why it failed to start. */
   failure?: StartFailure;
+  /** true when its manager SIGKILLed it because it overran its drain + atexit deadline + grace. */
+  forced?: boolean;
 }
 
 /** How a cluster worker ended. */
@@ -30,4 +32,6 @@ export interface WorkerExit extends WorkerInfo, ProcessExit {
   expected: boolean;
   /** How long it ran. */
   uptimeMs: number;
+  /** true when the primary SIGKILLed it after its drain + atexit deadline + grace (its atexit was cut off). */
+  forced: boolean;
 }
