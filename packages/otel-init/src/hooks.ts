@@ -1,8 +1,15 @@
-import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
-import { initTracing, type TracingOptions } from './init-tracing';
+import { log, registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { checkApiCopies } from './checks/api-copies';
+import { initTracing, type TracingHandle, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
-export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', flush: 'otel-init.shutdown' } as const;
+export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', checks: 'otel-init.checks', flush: 'otel-init.shutdown' } as const;
+
+/**
+ * Run after every other postfork hook: each tells, in one warning line naming the fix, why spans
+ * cannot flow (src/checks/, one file each). A check never throws: it must not fail a worker.
+ */
+const POSTFORK_CHECKS: ReadonlyArray<(handle: TracingHandle) => void> = [checkApiCopies];
 
 /**
  * Registers initTracing as a postfork hook (early: order -1000, so other hooks are traced) and its
@@ -17,9 +24,21 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     },
     { name: TRACING_HOOK_NAMES.init, order: -1000 },
   );
+  const undoChecks = target.add('postfork', () => handle && runChecks(handle), { name: TRACING_HOOK_NAMES.checks, order: 1000 });
   const undoFlush = target.add('atexit', (ctx: HookContext) => handle?.shutdown(ctx.signal), { name: TRACING_HOOK_NAMES.flush, order: -1000 });
   return () => {
     undoInit();
+    undoChecks();
     undoFlush();
   };
+}
+
+function runChecks(handle: TracingHandle): void {
+  for (const check of POSTFORK_CHECKS) {
+    try {
+      check(handle);
+    } catch (error) {
+      log.warn(`tracing check ${check.name} could not run: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }
