@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
-import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
+import { runNode, tempDir } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 const APP = join(__dirname, 'fixtures', 'api-copy-app.js');
 const REPO_API = join(__dirname, '..', '..', '..', 'node_modules', '@opentelemetry', 'api'); // what otel-init resolves in the repo
@@ -23,19 +23,8 @@ function cachedApiTarball(version: string): string {
 }
 
 describe('the api-copies check: the app\'s own @opentelemetry/api must see the provider', () => {
-  let receiver: Receiver;
   const dir = tempDir();
-
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  beforeEach(() => receiver.reset());
-  afterAll(async () => {
-    await receiver.close();
-    const left = await reapLeftovers();
-    dir.cleanup();
-    expect(left).toEqual([]);
-  });
+  const receiver = useReceiver(() => dir.cleanup());
 
   /** A temp app folder holding the fixture and `install` as node_modules/@opentelemetry/api. */
   function app(name: string, install: (target: string) => void): string {
@@ -52,7 +41,7 @@ describe('the api-copies check: the app\'s own @opentelemetry/api must see the p
       env: {
         FORKHOOKS_OTEL_REGISTER: require.resolve('../dist/register'),
         FORKHOOKS_CORE: require.resolve('@forkhooks/core'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
       },
     });
 
@@ -62,7 +51,7 @@ describe('the api-copies check: the app\'s own @opentelemetry/api must see the p
     expect(result.code).toBe(0);
     // The warning is true: the app's span is a no-op and never arrives.
     expect(result.stdout).toMatch(/^recording false$/m);
-    expect(receiver.spans().filter((s) => s.name === 'app-manual')).toEqual([]);
+    expect(receiver().spans().filter((s) => s.name === 'app-manual')).toEqual([]);
     const lines = result.stderr.split('\n').filter((l) => l.includes('does not see the tracer provider'));
     expect(lines).toHaveLength(1);
     const appApi = join(dirname(entry), 'node_modules', '@opentelemetry', 'api');
@@ -77,7 +66,7 @@ describe('the api-copies check: the app\'s own @opentelemetry/api must see the p
     const result = await run(entry);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^recording true$/m);
-    expect(receiver.spans().filter((s) => s.name === 'app-manual')).toHaveLength(1);
+    expect(receiver().spans().filter((s) => s.name === 'app-manual')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/@opentelemetry\/api|check .* could not run/);
   });
 });

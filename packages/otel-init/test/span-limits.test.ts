@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
-import { reapLeftovers, runNode } from '../../../test-utils/processes';
+import { runNode } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 // In the repo this runs the 2.x line. To run it on the 3.x line, install the packed tarballs into
 // an app folder on Node >= 22.15 and point FORKHOOKS_LIMITS_APP_DIR at it (run jest with that Node):
@@ -16,19 +16,12 @@ function entry(): string {
 }
 
 describe('span and attribute limits from OTEL_* variables, applied by otel-init on either SDK line', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers()).toEqual([]);
-  });
+  const receiver = useReceiver();
 
   it('truncates values and caps attributes, events, links and their attributes as the variables say', async () => {
     const result = await runNode(entry(), {
       env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
         OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '3',
         OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '4',
         OTEL_SPAN_EVENT_COUNT_LIMIT: '2',
@@ -38,7 +31,7 @@ describe('span and attribute limits from OTEL_* variables, applied by otel-init 
       },
     });
     expect(result.code).toBe(0);
-    const span = receiver.spans().find((s) => s.name === 'over-limits');
+    const span = receiver().spans().find((s) => s.name === 'over-limits');
     expect(span?.attributes).toEqual({ long: 'abcd', a0: 0, a1: 1 });
     // The processor keeps the newest events when over the limit (both lines).
     expect(span?.events.map((e) => e.name)).toEqual(['e3', 'e4']);
