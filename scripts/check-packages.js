@@ -19,7 +19,7 @@ const TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE']);
 function shipped(file) {
   if (TOP_LEVEL.has(file)) return true;
   if (!file.startsWith('dist/')) return false;
-  return !file.endsWith('.tsbuildinfo') && !file.endsWith('.d.ts.map');
+  return !file.endsWith('.tsbuildinfo') && !/\.d\.[cm]?ts\.map$/.test(file);
 }
 
 function attwBin() {
