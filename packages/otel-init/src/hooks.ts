@@ -1,10 +1,21 @@
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
-import { initTracing, type TracingOptions } from './init-tracing';
+import { initTracing, type TracingHandle, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
-export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', flush: 'otel-init.shutdown' } as const;
+export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', checks: 'otel-init.checks', flush: 'otel-init.shutdown' } as const;
+
+/**
+ * Run after every other postfork hook: each tells, in one warning line naming the fix, why spans
+ * cannot flow (src/checks/, one file each). A check never throws: it must not fail a worker.
+ */
+const POSTFORK_CHECKS: ReadonlyArray<readonly [name: string, check: (handle: TracingHandle) => void]> = [
+  ['api copies', (handle) => checkApiCopies(handle)],
+  ['ESM loader', () => checkEsmLoader()],
+  ['late instrumentations', () => checkLateInstrumentations()],
+];
 
 /** Time the flush leaves itself before its hook's timeout, to say why it failed (not core's "did not settle"). */
 const FLUSH_MARGIN_MS = 250;
@@ -23,7 +34,7 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     { name: TRACING_HOOK_NAMES.init, order: -1000 },
   );
   // After every other postfork hook (they may enable instrumentations too): say why spans cannot flow.
-  const undoChecks = target.add('postfork', () => (checkEsmLoader(), checkLateInstrumentations()), { name: 'otel-init.esm-and-instrumentation-checks', order: 1_000_000 });
+  const undoChecks = target.add('postfork', () => handle && runChecks(handle), { name: TRACING_HOOK_NAMES.checks, order: 1_000_000 });
   // The flush may use the whole shutdown deadline (FORKHOOKS_SHUTDOWN_TIMEOUT_MS): the registry gives
   // the last atexit hook what is left of it. It stops itself a little before that, so the line the
   // user sees says what failed and how many spans were lost.
@@ -52,5 +63,15 @@ function shutdownTimeout(): number {
     return resolveShutdownTimeout(undefined);
   } catch {
     return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  }
+}
+
+function runChecks(handle: TracingHandle): void {
+  for (const [name, check] of POSTFORK_CHECKS) {
+    try {
+      check(handle);
+    } catch (error) {
+      log.warn(`tracing check "${name}" could not run: ${describeError(error)}`);
+    }
   }
 }
