@@ -1,4 +1,4 @@
-// The results document (latest.json), and the same numbers as a text table (stdout) and Markdown.
+// The results document (NAME.json), and the same numbers as a text table (stdout) and Markdown.
 'use strict';
 const { GOALS } = require('./settings');
 const { range, ratio, round } = require('./stats');
@@ -26,7 +26,7 @@ const spread = (values, digits, what, unit = '') => {
   return r ? `${r[0].toFixed(digits)}–${r[1].toFixed(digits)}${unit} over ${values.filter(finite).length} ${what}` : 'n/a';
 };
 
-/** Builds latest.json from the sections' results. */
+/** Builds the results document (NAME.json) from the sections' results. */
 function buildResults({ machine, mode, settings, throughput: t, delivery: d, startup: s, shutdown: sh, dispatch: di }) {
   const rssAdded = t.rss_mb.forkhooks - t.rss_mb.untraced;
   const results = {
