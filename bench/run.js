@@ -1,11 +1,13 @@
 // `npm run bench`: what tracing per worker costs, against baselines taken in the same run, as ratios.
 //
-//   node bench/run.js [--quick | --smoke] [--out DIR] [--only dispatch,startup,throughput,delivery,shutdown]
+//   node bench/run.js [--quick | --smoke] [--out DIR] [--name NAME] [--only dispatch,startup,throughput,delivery,shutdown]
 //
 // (1) throughput of the 2-worker cluster service (untraced, forkhooks, NodeSDK; interleaved rounds),
 // (2) delivery across rolling restarts (forkhooks vs a naive per-worker BatchSpanProcessor),
 // (3) start-up of one worker, (4) shutdown with the flush, (5) hook dispatch, (6) RSS per worker.
-// Writes DIR/latest.json, latest.md and latest.svg (default DIR: bench/results) and prints a table.
+// Writes DIR/NAME.json, NAME.md and NAME.svg (default DIR: bench/results, NAME: latest, which git
+// ignores) and prints a table. The reference run the docs cite is written under a pinned name:
+// `npm run bench -- --name reference-<date>`, and committed; ordinary runs never overwrite it.
 // Every process it starts is tracked by pid, stopped by pid and checked gone; all traffic is on
 // 127.0.0.1; the whole run is bounded by a deadline.
 'use strict';
@@ -26,16 +28,18 @@ const { measureThroughput } = require('./lib/throughput');
 const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown'];
 
 function parseArgs(argv) {
-  const args = { mode: 'full', out: join(__dirname, 'results'), only: SECTIONS };
+  const args = { mode: 'full', out: join(__dirname, 'results'), name: 'latest', only: SECTIONS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick' || arg === '--smoke') args.mode = arg.slice(2);
     else if (arg === '--out') args.out = resolve(argv[++i] ?? '');
     else if (arg === '--only') args.only = String(argv[++i] ?? '').split(',');
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/run.js [--quick | --smoke] [--out DIR] [--only ${SECTIONS.join(',')}]`);
+    else if (arg === '--name') args.name = String(argv[++i] ?? '');
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/run.js [--quick | --smoke] [--out DIR] [--name NAME] [--only ${SECTIONS.join(',')}]`);
   }
   const unknown = args.only.filter((s) => !SECTIONS.includes(s));
   if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(',')}`);
+  if (!/^[A-Za-z0-9._-]+$/.test(args.name)) throw new Error(`--name: ${JSON.stringify(args.name)} is not a file name; use letters, digits, '.', '_' or '-', e.g. --name reference-2026-11-30`);
   return args;
 }
 
@@ -115,13 +119,14 @@ async function main() {
   // Every process the run started (receiver, primaries, workers, dispatch), all checked gone above.
   results.pids_started = trackedPids();
   mkdirSync(args.out, { recursive: true });
-  writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(args.out, 'latest.svg'), ratiosChart(results));
-  writeFileSync(join(args.out, 'latest.md'), renderMarkdown(results, 'latest.svg'));
+  const command = `npm run bench --${args.mode === 'full' ? '' : ` --${args.mode}`}${args.name === 'latest' ? '' : ` --name ${args.name}`}`.replace(/ --$/, '');
+  writeFileSync(join(args.out, `${args.name}.json`), `${JSON.stringify({ command, ...results }, null, 2)}\n`);
+  writeFileSync(join(args.out, `${args.name}.svg`), ratiosChart(results));
+  writeFileSync(join(args.out, `${args.name}.md`), renderMarkdown(results, `${args.name}.svg`, command));
   say('');
   say(renderText(results));
   say('');
-  say(`wrote ${join(args.out, 'latest.json')}, latest.md, latest.svg in ${results.elapsed_s} s; ${results.pids_started.length} processes started, all stopped and gone`);
+  say(`wrote ${join(args.out, `${args.name}.json`)}, ${args.name}.md, ${args.name}.svg in ${results.elapsed_s} s; ${results.pids_started.length} processes started, all stopped and gone`);
 }
 
 main().catch((error) => {

@@ -4,8 +4,10 @@
 // as forkhooks. The harness sets OTEL_METRICS_EXPORTER=none and OTEL_LOGS_EXPORTER=none: without
 // them NodeSDK also starts an OTLP metrics reader (and the http instrumentation records a
 // histogram per request) and a logs pipeline, and the comparison would not be traces against traces.
-// Only workers start it: a cluster primary serves nothing. The README's SIGTERM handler is left out:
-// runCluster's worker already owns SIGTERM, and this config is only measured for throughput.
+// Only workers start it: a cluster primary serves nothing. The README's SIGTERM handler
+// (`sdk.shutdown()` then exit) is left out, and docs/benchmarks.md says so: runCluster's worker
+// already owns SIGTERM (a second handler calling process.exit would race its atexit), and this app
+// is measured for throughput and start-up only, where no worker is stopped while measuring.
 'use strict';
 const cluster = require('node:cluster');
 

@@ -12,7 +12,7 @@ function barChart({ title, subtitle, bars }) {
   const rowH = 34;
   const top = 64;
   const groupGap = 18;
-  const max = Math.max(1.2, ...bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)), ...bars.map((b) => b.goal ?? 0)) * 1.05;
+  const max = Math.max(1.2, ...bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)), ...bars.map((b) => b.range?.[1] ?? 0), ...bars.map((b) => b.goal ?? 0)) * 1.05;
   const x = (v) => left + ((width - left - right) * v) / max;
   const colors = { throughput: '#3b7dd8', delivery: '#2e9e5b', naive: '#c0504d' };
   const parts = [];
@@ -24,9 +24,15 @@ function barChart({ title, subtitle, bars }) {
     const ok = Number.isFinite(bar.value);
     const barW = ok ? Math.max(1, x(bar.value) - left) : 0;
     parts.push(`<text x="${left - 10}" y="${y + 21}" text-anchor="end" font-size="13">${esc(bar.label)}</text>`);
-    parts.push(`<rect x="${left}" y="${y + 6}" width="${barW.toFixed(1)}" height="${rowH - 12}" fill="${colors[bar.color ?? bar.group]}"/>`);
+    parts.push(`<rect class="bar" x="${left}" y="${y + 6}" width="${barW.toFixed(1)}" height="${rowH - 12}" fill="${colors[bar.color ?? bar.group]}"/>`);
+    if (bar.range) {
+      // The spread over rounds (min to max): a figure is only as precise as this.
+      const [lo, hi] = bar.range.map((v) => x(v).toFixed(1));
+      parts.push(`<line class="spread" x1="${lo}" x2="${hi}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="#111" stroke-width="1.5"/>`);
+    }
     const labelX = (ok ? x(bar.value) : left) + (bar.goal !== undefined && ok && Math.abs(x(bar.value) - x(bar.goal)) < 8 ? 12 : 6);
-    parts.push(`<text x="${labelX.toFixed(1)}" y="${y + 21}" font-size="13" font-weight="bold">${ok ? bar.value.toFixed(3) : 'n/a'}</text>`);
+    const textX = bar.range && ok ? Math.max(labelX, x(bar.range[1]) + 6) : labelX;
+    parts.push(`<text x="${textX.toFixed(1)}" y="${y + 21}" font-size="13" font-weight="bold">${ok ? bar.value.toFixed(bar.range ? 2 : 3) : 'n/a'}</text>`);
     if (bar.goal !== undefined) {
       const gx = x(bar.goal).toFixed(1);
       parts.push(`<line x1="${gx}" x2="${gx}" y1="${y + 2}" y2="${y + rowH - 2}" stroke="#222" stroke-width="2"/>`);
@@ -60,12 +66,12 @@ function ratiosChart(r) {
   const t = r.throughput;
   return barChart({
     title: 'forkhooks: throughput and delivery ratios',
-    subtitle: `${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}, ${r.machine.date.slice(0, 10)} (${r.mode}); ratios measured in one run`,
+    subtitle: `${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}, ${r.machine.date.slice(0, 10)} (${r.mode}); medians of one run, lines: min–max over its rounds`,
     bars: [
-      { group: 'throughput', label: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, goal: 0.35, goalLabel: 'goal ≥ 0.35' },
+      { group: 'throughput', label: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, range: t.ranges.ratio_vs_untraced, goal: 0.35, goalLabel: 'goal ≥ 0.35' },
       { group: 'throughput', label: 'throughput NodeSDK / untraced', value: t.nodesdk_vs_untraced, color: 'naive' },
-      { group: 'throughput', label: 'throughput forkhooks / NodeSDK', value: t.ratio_vs_nodesdk, goal: 1.1, goalLabel: 'goal ≥ 1.10' },
-      { group: 'throughput', label: 'CPU per request NodeSDK / forkhooks', value: t.cpu_efficiency_vs_nodesdk },
+      { group: 'throughput', label: 'throughput forkhooks / NodeSDK', value: t.ratio_vs_nodesdk, range: t.ranges.ratio_vs_nodesdk, goal: 1.1, goalLabel: 'goal ≥ 1.10' },
+      { group: 'throughput', label: 'CPU per request NodeSDK / forkhooks', value: t.cpu_efficiency_vs_nodesdk, range: t.ranges.cpu_efficiency_vs_nodesdk },
       { group: 'delivery', label: 'delivery forkhooks (received / ended)', value: r.delivery.forkhooks_ratio, goal: 1, goalLabel: 'goal 1.000' },
       { group: 'delivery', label: 'delivery naive BSP, no exit flush', value: r.delivery.naive_ratio, color: 'naive' },
     ],

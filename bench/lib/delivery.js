@@ -67,13 +67,21 @@ async function measureDelivery(ctx) {
       ctx.say(`  delivery ${config.padEnd(9)} received ${run.received} of ${run.ended} spans ended (${run.ratio?.toFixed(3)}), ${run.worker_processes}/${run.expected_worker_processes} worker processes reported`);
     }
   }
-  // Pooled over rounds: total received / total ended.
+  // Pooled over rounds: total received / total ended. A worker that left no count would make
+  // "ended" too small and the ratio look better than it is: then there is no ratio, and the run
+  // says how many did not report.
+  const unreported = (config) => runs.filter((r) => r.config === config).reduce((a, r) => a + Math.max(0, r.expected_worker_processes - r.worker_processes), 0);
   const pooled = (config) => {
     const mine = runs.filter((r) => r.config === config);
     const ended = mine.reduce((a, r) => a + r.ended, 0);
-    return ended ? mine.reduce((a, r) => a + r.received, 0) / ended : null;
+    if (unreported(config) > 0 || ended === 0) return null;
+    return mine.reduce((a, r) => a + r.received, 0) / ended;
   };
-  return { forkhooks_ratio: pooled('forkhooks'), naive_ratio: pooled('naive'), runs };
+  const missing = { forkhooks: unreported('forkhooks'), naive: unreported('naive') };
+  for (const [config, count] of Object.entries(missing)) {
+    if (count > 0) ctx.say(`  delivery ${config}: ${count} worker process(es) did not report their spans ended: no ratio for ${config}`);
+  }
+  return { forkhooks_ratio: pooled('forkhooks'), naive_ratio: pooled('naive'), unreported_workers: missing, runs };
 }
 
 module.exports = { measureDelivery };

@@ -1,15 +1,32 @@
-// The results document (latest.json), and the same numbers as a text table (stdout) and Markdown.
+// The results document (NAME.json), and the same numbers as a text table (stdout) and Markdown.
 'use strict';
 const { GOALS } = require('./settings');
-const { ratio, round } = require('./stats');
+const { range, ratio, round } = require('./stats');
 
 const cpuTotal = (t, config) => t.cpu_us_per_request[config].workers + t.cpu_us_per_request[config].receiver;
 
 const fmt = (value, digits = 1, unit = '') => (typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(digits)}${unit}` : 'n/a');
-const verdict = (met) => (met === null ? '-' : met ? 'yes' : 'NO');
-const check = (value, test) => (typeof value === 'number' && Number.isFinite(value) ? test(value) : null);
+const finite = (value) => typeof value === 'number' && Number.isFinite(value);
+const roundRange = (r, digits) => (r ? r.map((v) => round(v, digits)) : null);
+/**
+ * A goal is met only if every measurement of it clears the goal (the whole spread), and missed only
+ * if none does; a spread that straddles the goal is noise, and says so. `values`: the per-round or
+ * per-sample measurements (one value when the measure has no repeats).
+ */
+function judge(values, test) {
+  const xs = values.filter(finite);
+  if (xs.length === 0) return { met: null, met_text: 'no data' };
+  const passed = xs.filter(test).length;
+  if (passed === xs.length) return { met: true, met_text: xs.length > 1 ? `yes (all ${xs.length})` : 'yes (1 measurement)' };
+  if (passed === 0) return { met: false, met_text: xs.length > 1 ? `NO (all ${xs.length})` : 'NO (1 measurement)' };
+  return { met: null, met_text: `inside the noise (${passed} of ${xs.length} clear it)` };
+}
+const spread = (values, digits, what, unit = '') => {
+  const r = range(values);
+  return r ? `${r[0].toFixed(digits)}–${r[1].toFixed(digits)}${unit} over ${values.filter(finite).length} ${what}` : 'n/a';
+};
 
-/** Builds latest.json from the sections' results. */
+/** Builds the results document (NAME.json) from the sections' results. */
 function buildResults({ machine, mode, settings, throughput: t, delivery: d, startup: s, shutdown: sh, dispatch: di }) {
   const rssAdded = t.rss_mb.forkhooks - t.rss_mb.untraced;
   const results = {
@@ -31,16 +48,30 @@ function buildResults({ machine, mode, settings, throughput: t, delivery: d, sta
       cpu_efficiency_vs_untraced: round(ratio(cpuTotal(t, 'untraced'), cpuTotal(t, 'forkhooks')), 3),
       cpu_efficiency_vs_nodesdk: round(ratio(cpuTotal(t, 'nodesdk'), cpuTotal(t, 'forkhooks')), 3),
       spans_per_request: Object.fromEntries(Object.entries(t.spans_per_request).map(([k, v]) => [k, round(v, 2)])),
+      // Per round (each round measures every configuration back to back) and their [min, max].
+      rounds: Object.fromEntries(Object.entries(t.rounds).map(([k, v]) => [k, v.map((x) => round(x, 3))])),
+      ranges: Object.fromEntries(Object.entries(t.rounds).map(([k, v]) => [k, roundRange(range(v), 3)])),
       samples: t.samples,
     },
-    delivery: { forkhooks_ratio: round(d.forkhooks_ratio, 4), naive_ratio: round(d.naive_ratio, 4), runs: d.runs },
+    delivery: {
+      forkhooks_ratio: round(d.forkhooks_ratio, 4),
+      naive_ratio: round(d.naive_ratio, 4),
+      forkhooks_received: d.runs.filter((r) => r.config === 'forkhooks').reduce((a, r) => a + r.received, 0),
+      forkhooks_ended: d.runs.filter((r) => r.config === 'forkhooks').reduce((a, r) => a + r.ended, 0),
+      unreported_workers: d.unreported_workers,
+      runs: d.runs,
+    },
     startup_ms: {
       bare: round(s.ms.bare),
       forkhooks: round(s.ms.forkhooks),
+      nodesdk_http: round(s.ms.nodesdk_http),
       nodesdk_auto: round(s.ms.nodesdk_auto),
       added_forkhooks: round(s.added_ms.forkhooks),
+      added_nodesdk_http: round(s.added_ms.nodesdk_http),
       added_nodesdk_auto: round(s.added_ms.nodesdk_auto),
       fraction_of_nodesdk_auto: round(s.fraction_of_nodesdk_auto, 3),
+      fraction_of_nodesdk_http: round(s.fraction_of_nodesdk_http, 3),
+      fractions_of_nodesdk_auto: s.fractions_of_nodesdk_auto.map((x) => round(x, 3)),
       first_spawn: Object.fromEntries(Object.entries(s.first_spawn_ms).map(([k, v]) => [k, round(v)])),
       samples: Object.fromEntries(Object.entries(s.samples).map(([k, v]) => [k, v.map((x) => round(x))])),
     },
@@ -67,16 +98,29 @@ function buildResults({ machine, mode, settings, throughput: t, delivery: d, sta
 
 function goals(r) {
   const t = r.throughput;
-  return [
-    { measure: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, shown: fmt(t.ratio_vs_untraced, 3), baseline: `${fmt(t.forkhooks_rps, 0)} vs ${fmt(t.untraced_rps, 0)} req/s`, goal: `>= ${GOALS.throughput_vs_untraced}`, met: check(t.ratio_vs_untraced, (v) => v >= GOALS.throughput_vs_untraced) },
-    { measure: 'throughput forkhooks / NodeSDK', value: t.ratio_vs_nodesdk, shown: fmt(t.ratio_vs_nodesdk, 3), baseline: `NodeSDK ${fmt(t.nodesdk_rps, 0)} req/s (${fmt(t.nodesdk_vs_untraced, 3)} of untraced)`, goal: `>= ${GOALS.throughput_vs_nodesdk.toFixed(2)}`, met: check(t.ratio_vs_nodesdk, (v) => v >= GOALS.throughput_vs_nodesdk) },
-    { measure: 'CPU per request, NodeSDK / forkhooks (info)', value: t.cpu_efficiency_vs_nodesdk, shown: fmt(t.cpu_efficiency_vs_nodesdk, 3), baseline: `${fmt(t.cpu_us_per_request.forkhooks.total, 0)} vs NodeSDK ${fmt(t.cpu_us_per_request.nodesdk.total, 0)} us/req (untraced ${fmt(t.cpu_us_per_request.untraced.total, 0)})`, goal: '(no goal)', met: null },
-    { measure: 'delivery (received / ended)', value: r.delivery.forkhooks_ratio, shown: fmt(r.delivery.forkhooks_ratio, 3), baseline: `naive BSP, no exit flush: ${fmt(r.delivery.naive_ratio, 3)}`, goal: '1.000', met: check(r.delivery.forkhooks_ratio, (v) => v >= GOALS.delivery_forkhooks) },
-    { measure: 'start-up added over bare', value: r.startup_ms.added_forkhooks, shown: `+${fmt(r.startup_ms.added_forkhooks, 1, ' ms')}`, baseline: `NodeSDK+auto +${fmt(r.startup_ms.added_nodesdk_auto, 1, ' ms')} (ours: ${fmt(r.startup_ms.fraction_of_nodesdk_auto, 3)}x); bare ${fmt(r.startup_ms.bare, 1, ' ms')}`, goal: `<= ${GOALS.startup_fraction_of_nodesdk_auto}x NodeSDK+auto`, met: check(r.startup_ms.fraction_of_nodesdk_auto, (v) => v <= GOALS.startup_fraction_of_nodesdk_auto) },
-    { measure: 'memory added per worker (RSS)', value: r.rss_mb.added, shown: `+${fmt(r.rss_mb.added, 1, ' MiB')}`, baseline: `traced ${fmt(r.rss_mb.traced, 1)} vs untraced ${fmt(r.rss_mb.untraced, 1)} MiB (NodeSDK ${fmt(r.rss_mb.nodesdk, 1)})`, goal: `<= ${GOALS.rss_added_mb} MiB`, met: check(r.rss_mb.added, (v) => v <= GOALS.rss_added_mb) },
-    { measure: 'shutdown with flush (SIGTERM to exit)', value: r.shutdown_ms.forkhooks, shown: fmt(r.shutdown_ms.forkhooks, 1, ' ms'), baseline: `untraced ${fmt(r.shutdown_ms.untraced, 1, ' ms')}`, goal: `<= ${GOALS.shutdown_ms} ms`, met: check(r.shutdown_ms.forkhooks, (v) => v <= GOALS.shutdown_ms) },
-    { measure: 'dispatch, 100 no-op hooks', value: r.dispatch_ns_per_hook, shown: `${fmt(r.dispatch_ns_per_hook, 0)} ns/hook`, baseline: `bare await loop ${fmt(r.dispatch.baseline_ns_per_hook, 0)} ns/hook (${fmt(r.dispatch.ratio, 2)}x)`, goal: `<= ${GOALS.dispatch_ns_per_hook} ns/hook`, met: check(r.dispatch_ns_per_hook, (v) => v <= GOALS.dispatch_ns_per_hook) },
-  ].map((g) => ({ ...g, met_text: verdict(g.met) }));
+  const d = r.delivery;
+  const st = r.startup_ms;
+  const rows = [
+    { measure: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, values: t.rounds.ratio_vs_untraced, shown: fmt(t.ratio_vs_untraced, 2), spread: spread(t.rounds.ratio_vs_untraced, 2, 'rounds'), baseline: `${fmt(t.forkhooks_rps, 0)} vs ${fmt(t.untraced_rps, 0)} req/s (medians)`, goal: `>= ${GOALS.throughput_vs_untraced}`, test: (v) => v >= GOALS.throughput_vs_untraced },
+    { measure: 'throughput forkhooks / NodeSDK', value: t.ratio_vs_nodesdk, values: t.rounds.ratio_vs_nodesdk, shown: fmt(t.ratio_vs_nodesdk, 2), spread: spread(t.rounds.ratio_vs_nodesdk, 2, 'rounds'), baseline: `NodeSDK ${fmt(t.nodesdk_rps, 0)} req/s (${fmt(t.nodesdk_vs_untraced, 2)} of untraced)`, goal: `>= ${GOALS.throughput_vs_nodesdk.toFixed(2)}`, test: (v) => v >= GOALS.throughput_vs_nodesdk },
+    { measure: 'CPU per request, NodeSDK / forkhooks (info)', value: t.cpu_efficiency_vs_nodesdk, values: [], shown: fmt(t.cpu_efficiency_vs_nodesdk, 2), spread: spread(t.rounds.cpu_efficiency_vs_nodesdk, 2, 'rounds'), baseline: `${fmt(t.cpu_us_per_request.forkhooks.total, 0)} vs NodeSDK ${fmt(t.cpu_us_per_request.nodesdk.total, 0)} us/req (untraced ${fmt(t.cpu_us_per_request.untraced.total, 0)})`, goal: '(no goal)', info: true },
+    {
+      measure: 'delivery (received / ended)',
+      value: d.forkhooks_ratio,
+      // Each run on its own must deliver everything (and a run whose workers did not all report has no ratio).
+      values: d.runs.filter((run) => run.config === 'forkhooks').map((run) => (run.worker_processes === run.expected_worker_processes ? run.ratio : null)),
+      shown: fmt(d.forkhooks_ratio, 3),
+      spread: `${d.forkhooks_received} of ${d.forkhooks_ended} spans${d.unreported_workers.forkhooks ? `; ${d.unreported_workers.forkhooks} workers did not report` : ''}`,
+      baseline: `naive BSP, no exit flush: ${fmt(d.naive_ratio, 3)}`,
+      goal: '1.000',
+      test: (v) => v >= GOALS.delivery_forkhooks,
+    },
+    { measure: 'start-up added over bare', value: st.added_forkhooks, values: st.fractions_of_nodesdk_auto, shown: `+${fmt(st.added_forkhooks, 0, ' ms')} (${fmt(st.fraction_of_nodesdk_auto, 2)}x NodeSDK+auto)`, spread: `${spread(st.fractions_of_nodesdk_auto, 2, 'spawns')} (x NodeSDK+auto)`, baseline: `NodeSDK+auto +${fmt(st.added_nodesdk_auto, 0, ' ms')}; NodeSDK http only +${fmt(st.added_nodesdk_http, 0, ' ms')} (ours ${fmt(st.fraction_of_nodesdk_http, 2)}x); bare ${fmt(st.bare, 0, ' ms')}`, goal: `<= ${GOALS.startup_fraction_of_nodesdk_auto}x NodeSDK+auto`, test: (v) => v <= GOALS.startup_fraction_of_nodesdk_auto },
+    { measure: 'memory added per worker (RSS)', value: r.rss_mb.added, values: [r.rss_mb.added], shown: `+${fmt(r.rss_mb.added, 1, ' MiB')}`, spread: '1 measurement (mean of 2 workers)', baseline: `traced ${fmt(r.rss_mb.traced, 1)} vs untraced ${fmt(r.rss_mb.untraced, 1)} MiB (NodeSDK ${fmt(r.rss_mb.nodesdk, 1)})`, goal: `<= ${GOALS.rss_added_mb} MiB`, test: (v) => v <= GOALS.rss_added_mb },
+    { measure: 'shutdown with flush (SIGTERM to exit)', value: r.shutdown_ms.forkhooks, values: r.shutdown_ms.samples.forkhooks, shown: fmt(r.shutdown_ms.forkhooks, 0, ' ms'), spread: spread(r.shutdown_ms.samples.forkhooks, 0, 'samples', ' ms'), baseline: `untraced ${fmt(r.shutdown_ms.untraced, 0, ' ms')}`, goal: `<= ${GOALS.shutdown_ms} ms`, test: (v) => v <= GOALS.shutdown_ms },
+    { measure: 'dispatch, 100 no-op hooks', value: r.dispatch_ns_per_hook, values: [r.dispatch_ns_per_hook], shown: `${fmt(r.dispatch_ns_per_hook, 0)} ns/hook`, spread: '1 measurement', baseline: `bare await loop ${fmt(r.dispatch.baseline_ns_per_hook, 0)} ns/hook (${fmt(r.dispatch.ratio, 1)}x)`, goal: `<= ${GOALS.dispatch_ns_per_hook} ns/hook`, test: (v) => v <= GOALS.dispatch_ns_per_hook },
+  ];
+  return rows.map(({ values, test, info, ...g }) => ({ ...g, ...(info ? { met: null, met_text: '-' } : judge(values, test)) }));
 }
 
 function header(r) {
@@ -98,8 +142,8 @@ function throughputRows(r) {
   ]);
 }
 const THROUGHPUT_HEAD = ['config', 'req/s', 'p50 ms', 'p99 ms', 'vs untraced', 'CPU us/req (workers+receiver)', 'spans/req recv', 'RSS MiB/worker'];
-const GOAL_HEAD = ['measure', 'forkhooks', 'baseline', 'goal', 'met'];
-const goalRows = (r) => r.goals.map((g) => [g.measure, g.shown, g.baseline, g.goal, g.met_text]);
+const GOAL_HEAD = ['measure', 'forkhooks (median)', 'spread (min–max)', 'baseline', 'goal', 'met'];
+const goalRows = (r) => r.goals.map((g) => [g.measure, g.shown, g.spread, g.baseline, g.goal, g.met_text]);
 
 function textTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
@@ -124,11 +168,11 @@ function renderText(r) {
   return [header(r), settingsLine(r), '', textTable(THROUGHPUT_HEAD, throughputRows(r)), '', textTable(GOAL_HEAD, goalRows(r))].join('\n');
 }
 
-function renderMarkdown(r, chartFile) {
+function renderMarkdown(r, chartFile, command) {
   return [
     `# Benchmark results (${r.mode})`,
     '',
-    `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}. Produced by \`npm run bench${r.mode === 'full' ? '' : ` -- --${r.mode}`}\`.`,
+    `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}. Produced by \`${command}\`.`,
     '',
     settingsLine(r),
     '',

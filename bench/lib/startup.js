@@ -5,9 +5,11 @@
 'use strict';
 const { BenchCluster } = require('./cluster');
 const { rssMiB } = require('./processes');
-const { median, rotate } = require('./stats');
+const { median, ratio, rotate } = require('./stats');
 
-const VARIANTS = { bare: 'untraced', forkhooks: 'forkhooks', nodesdk_auto: 'nodesdk-auto' };
+// NodeSDK twice: with the http instrumentation only (what forkhooks instruments) and with every
+// auto-instrumentation (the OpenTelemetry getting-started setup).
+const VARIANTS = { bare: 'untraced', forkhooks: 'forkhooks', nodesdk_http: 'nodesdk', nodesdk_auto: 'nodesdk-auto' };
 
 async function measureStartup(ctx) {
   const clusters = {};
@@ -25,9 +27,20 @@ async function measureStartup(ctx) {
     // RSS of a fresh, idle worker of each variant (it served nothing yet).
     const rssIdle = Object.fromEntries(Object.entries(clusters).map(([v, c]) => [v, rssMiB(c.workerPids()[0])]));
     const ms = Object.fromEntries(Object.keys(VARIANTS).map((v) => [v, median(samples[v])]));
-    const added = { forkhooks: ms.forkhooks - ms.bare, nodesdk_auto: ms.nodesdk_auto - ms.bare };
-    ctx.say(`  start-up medians: bare ${ms.bare?.toFixed(1)} ms, forkhooks ${ms.forkhooks?.toFixed(1)} ms, nodesdk+auto ${ms.nodesdk_auto?.toFixed(1)} ms`);
-    return { ms, added_ms: added, fraction_of_nodesdk_auto: added.nodesdk_auto > 0 ? added.forkhooks / added.nodesdk_auto : null, first_spawn_ms: first, samples, rss_idle_mb: rssIdle };
+    const added = { forkhooks: ms.forkhooks - ms.bare, nodesdk_http: ms.nodesdk_http - ms.bare, nodesdk_auto: ms.nodesdk_auto - ms.bare };
+    // Per spawn index (the variants were spawned back to back): the spread of the fraction.
+    const fractions = samples.bare.map((bare, i) => ratio(samples.forkhooks[i] - bare, samples.nodesdk_auto[i] - bare));
+    ctx.say(`  start-up medians: bare ${ms.bare?.toFixed(1)} ms, forkhooks ${ms.forkhooks?.toFixed(1)} ms, nodesdk (http) ${ms.nodesdk_http?.toFixed(1)} ms, nodesdk+auto ${ms.nodesdk_auto?.toFixed(1)} ms`);
+    return {
+      ms,
+      added_ms: added,
+      fraction_of_nodesdk_auto: added.nodesdk_auto > 0 ? added.forkhooks / added.nodesdk_auto : null,
+      fraction_of_nodesdk_http: added.nodesdk_http > 0 ? added.forkhooks / added.nodesdk_http : null,
+      fractions_of_nodesdk_auto: fractions,
+      first_spawn_ms: first,
+      samples,
+      rss_idle_mb: rssIdle,
+    };
   } finally {
     for (const cluster of Object.values(clusters)) await cluster.stop().catch(() => undefined);
   }

@@ -32,4 +32,10 @@ function rotate(items, by) {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-module.exports = { median, mean, ratio, round, rotate };
+/** [min, max] of the finite values, or null for none: the spread a figure is reported with. */
+function range(values) {
+  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+  return xs.length ? [Math.min(...xs), Math.max(...xs)] : null;
+}
+
+module.exports = { median, mean, ratio, round, rotate, range };

@@ -6,6 +6,8 @@ const load = require('./load');
 const { cpuSeconds, rssMiB } = require('./processes');
 const { median, mean, ratio, rotate } = require('./stats');
 
+const cpuTotal = (r) => (r.worker_cpu_us_per_request ?? NaN) + (r.receiver_cpu_us_per_request ?? NaN);
+
 const CONFIGS = ['untraced', 'forkhooks', 'nodesdk'];
 
 async function measureThroughput(ctx) {
@@ -59,6 +61,9 @@ async function measureThroughput(ctx) {
       spansPerRequest[config] = okTotal[config] ? (await ctx.receiver.settle(() => ctx.receiver.spansOf(serviceOf(ctx, config)), 500, 3_000)) / okTotal[config] : null;
     }
     const med = (config, key) => median(samples[config].map((r) => r[key]));
+    // Each round measured every configuration back to back: the ratio of a round is a paired
+    // comparison, and the spread of these ratios over rounds is the noise the verdicts must clear.
+    const perRound = (f) => samples.untraced.map((_, i) => f(samples.untraced[i], samples.forkhooks[i], samples.nodesdk[i]));
     return {
       rps: Object.fromEntries(CONFIGS.map((c) => [c, med(c, 'rps')])),
       p50_ms: Object.fromEntries(CONFIGS.map((c) => [c, med(c, 'p50_ms')])),
@@ -69,6 +74,11 @@ async function measureThroughput(ctx) {
       ratio_vs_untraced: ratio(med('forkhooks', 'rps'), med('untraced', 'rps')),
       ratio_vs_nodesdk: ratio(med('forkhooks', 'rps'), med('nodesdk', 'rps')),
       nodesdk_vs_untraced: ratio(med('nodesdk', 'rps'), med('untraced', 'rps')),
+      rounds: {
+        ratio_vs_untraced: perRound((u, f) => ratio(f.rps, u.rps)),
+        ratio_vs_nodesdk: perRound((u, f, n) => ratio(f.rps, n.rps)),
+        cpu_efficiency_vs_nodesdk: perRound((u, f, n) => ratio(cpuTotal(n), cpuTotal(f))),
+      },
       spans_per_request: spansPerRequest,
       rss_mb: rss,
       heap_mb: heap,

@@ -35,20 +35,32 @@ describe('npm run bench -- --smoke', () => {
     const t = json.throughput;
     for (const key of ['untraced_rps', 'forkhooks_rps', 'nodesdk_rps', 'ratio_vs_untraced', 'ratio_vs_nodesdk']) expect([key, isNumber(t[key])]).toEqual([key, true]);
     for (const config of ['untraced', 'forkhooks', 'nodesdk']) expect([config, isNumber(t.p99_ms[config])]).toEqual([config, true]);
-    expect(isNumber(json.delivery.forkhooks_ratio) && isNumber(json.delivery.naive_ratio)).toBe(true);
-    for (const key of ['bare', 'forkhooks', 'nodesdk_auto']) expect([key, isNumber(json.startup_ms[key])]).toEqual([key, true]);
+    for (const key of ['bare', 'forkhooks', 'nodesdk_http', 'nodesdk_auto']) expect([key, isNumber(json.startup_ms[key])]).toEqual([key, true]);
+    // The spread the verdicts are judged on: one ratio per round.
+    for (const key of ['ratio_vs_untraced', 'ratio_vs_nodesdk', 'cpu_efficiency_vs_nodesdk']) {
+      expect([key, t.rounds[key].length, t.rounds[key].every(isNumber)]).toEqual([key, json.settings.throughput.rounds, true]);
+    }
     expect(isNumber(json.shutdown_ms.forkhooks)).toBe(true);
     expect(isNumber(json.dispatch_ns_per_hook)).toBe(true);
     expect(isNumber(json.rss_mb.untraced) && isNumber(json.rss_mb.traced)).toBe(true);
   });
 
-  it('measured what it says: traced configurations delivered spans, every worker reported its count', () => {
+  it('measured what it says: traced configurations delivered spans, every worker reported its count, the delivery ratio is received / ended', () => {
     // About 4 spans per request (server span, root, fib_slow, fib_fast) arrived from both traced configurations.
     expect(json.throughput.spans_per_request.forkhooks).toBeGreaterThan(3);
     expect(json.throughput.spans_per_request.nodesdk).toBeGreaterThan(3);
     for (const run of json.delivery.runs) {
       expect(run.ended).toBeGreaterThan(0);
       expect(run.worker_processes).toBe(run.expected_worker_processes);
+    }
+    expect(json.delivery.unreported_workers).toEqual({ forkhooks: 0, naive: 0 });
+    for (const config of ['forkhooks', 'naive']) {
+      const runs = json.delivery.runs.filter((run: { config: string }) => run.config === config);
+      expect(runs.length).toBe(json.settings.delivery.rounds);
+      const sum = (key: 'received' | 'ended'): number => runs.reduce((total: number, run: Record<typeof key, number>) => total + run[key], 0);
+      const ratio = json.delivery[`${config}_ratio`];
+      expect([config, ratio >= 0 && ratio <= 1]).toEqual([config, true]);
+      expect([config, ratio]).toEqual([config, Math.round((sum('received') / sum('ended')) * 1e4) / 1e4]);
     }
   });
 
@@ -59,7 +71,10 @@ describe('npm run bench -- --smoke', () => {
     const svg = readFileSync(join(out.path, 'latest.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    expect(svg.match(/<rect /g)?.length).toBeGreaterThanOrEqual(6); // background + 5 bars
+    // Exactly one bar per ratio (3 throughput, CPU, 2 delivery), each drawn (a missing value is width 0).
+    const widths = [...svg.matchAll(/<rect class="bar" [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toHaveLength(6);
+    expect(widths.filter((w) => w >= 1)).toHaveLength(6);
   });
 
   it('leaves no process running: every pid it started is gone', () => {

@@ -9,7 +9,7 @@ import { linesByPid, lossPerWorker, report, startApp, until, useFaultSuite } fro
 const { receiverOn } = useFaultSuite();
 
 describe('collector down at stop', () => {
-  it.each([
+  it.each<[string, Record<string, string>, number]>([
     ['default settings (10 s deadline, 5 s batch delay: every span still buffered)', {}, 10_000],
     ['a 3 s deadline, spans exported until the collector went away', { FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '300' }, 3_000],
   ])('%s: each worker says "span flush at exit failed: connect ECONNREFUSED …; N spans lost", N exact', async (name, env, deadlineMs) => {

@@ -81,6 +81,8 @@ describe('receiver fed malformed JSON, truncated protobuf, wrong content type, a
   let baselineRss: number;
   let peakRss: number;
   let sampler: NodeJS.Timeout | undefined;
+  /** Well-formed spans the receiver answered 200 to: the warm-up's, then every well-behaved client's. */
+  let wellFormedSent = 0;
 
   beforeAll(async () => {
     assertBuilt();
@@ -88,6 +90,7 @@ describe('receiver fed malformed JSON, truncated protobuf, wrong content type, a
     url = (await proc.waitFor(/^receiver http:/)).split(' ')[1]!;
     tracesUrl = `${url}/v1/traces`;
     for (let i = 0; i < 20; i++) expect((await post(tracesUrl, validRequest(`warm-${i}`), { 'content-type': 'application/json' })).status).toBe(200);
+    wellFormedSent = 20;
     baselineRss = rssBytes(proc.pid) ?? 0;
     peakRss = baselineRss;
     sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(proc.pid) ?? 0)), 20);
@@ -159,6 +162,7 @@ describe('receiver fed malformed JSON, truncated protobuf, wrong content type, a
       pump();
     });
     const statuses = await others.stop();
+    wellFormedSent += statuses.filter((s) => s === 200).length;
     expect(streamed.status).toBe(413);
     expect(streamed.sentMiB).toBeLessThan(64); // refused at 16 MiB, drained at most as much again, then cut
     expect(statuses.length).toBeGreaterThan(3);
@@ -180,9 +184,11 @@ describe('receiver fed malformed JSON, truncated protobuf, wrong content type, a
     const [headersClosed, bodyClosed] = await Promise.all([within(headers.closed, 5_000, Infinity), within(body.closed, 5_000, Infinity)]);
     clearInterval(trickle);
     const statuses = await others.stop();
+    wellFormedSent += statuses.filter((s) => s === 200).length;
     // Deadlines of the receiver-process fixture: 1 s for headers, 1.5 s for a body (defaults: 5 s, 10 s).
     expect(headersClosed - started).toBeLessThan(3_000);
     expect(bodyClosed - started).toBeLessThan(3_500);
+    expect(headers.received()).toMatch(/^HTTP\/1\.1 408 /);
     expect(body.received()).toMatch(/^HTTP\/1\.1 408 /);
     expect(statuses.length).toBeGreaterThan(3);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -192,7 +198,9 @@ describe('receiver fed malformed JSON, truncated protobuf, wrong content type, a
   it('keeps its memory bounded and its process up, and counted every well-formed span', async () => {
     const summary = JSON.parse((await httpGet(`${url}/`)).body) as { stats?: { rejectedRequests: number; spansReceived: number } };
     expect(summary.stats?.rejectedRequests).toBeGreaterThanOrEqual(5);
-    expect(summary.stats?.spansReceived).toBeGreaterThanOrEqual(20);
+    // Exactly the well-formed ones: the warm-up's 20 and each well-behaved client's, none of the bad bodies'.
+    expect(wellFormedSent).toBeGreaterThan(20 + 2 * 3);
+    expect(summary.stats?.spansReceived).toBe(wellFormedSent);
     const growth = peakRss - baselineRss;
     report('receiver: memory', { baselineMiB: baselineRss / MiB, peakMiB: peakRss / MiB, growthMiB: growth / MiB });
     // Generous: the limit is 16 MiB of body in memory at a time; a receiver that kept 100 MB would fail.

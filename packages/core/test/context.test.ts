@@ -1,9 +1,35 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { reapLeftovers, runNode } from '../../../test-utils/processes';
 import { InvalidEnvironmentError, buildContext, detectRuntime } from '../src';
 
+const DETECT = join(__dirname, 'fixtures', 'detect-runtime.js');
+/** No runtime hint inherited from whatever runs the tests (a PM2 or forkhooks parent). */
+const PLAIN_ENV = { FORKHOOKS_RUNTIME: undefined, pm_id: undefined, NODE_APP_INSTANCE: undefined };
+
 describe('context: runtime detection and environment', () => {
-  it('detects standalone in a plain process (jest runs tests without IPC to us)', () => {
-    const env = {};
-    expect(['standalone', 'child_process']).toContain(detectRuntime(env));
+  afterAll(async () => {
+    expect(await reapLeftovers()).toEqual([]);
+  });
+
+  // In a real process of its own: a jest test worker has an IPC channel to jest, so it is not standalone.
+  it('detects standalone in a plain process (no IPC channel, no runtime variables)', async () => {
+    const run = await runNode(DETECT, { env: PLAIN_ENV, timeoutMs: 10_000 });
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: 'standalone\n' });
+  });
+
+  it('detects child_process in a process forked with an IPC channel', async () => {
+    const child = fork(DETECT, [], { env: { ...process.env, ...PLAIN_ENV }, stdio: 'ignore' });
+    const said = await new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('message', resolve);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`detect-runtime exited (${String(code)}) without a message`));
+      });
+    });
+    expect(said).toEqual({ runtime: 'child_process' });
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
   });
 
   it('detects PM2 first, from pm_id or NODE_APP_INSTANCE, and takes the slot from NODE_APP_INSTANCE', () => {

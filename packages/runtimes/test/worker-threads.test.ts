@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { HookRegistry } from '@forkhooks/core';
 import { readEvents, reapLeftovers, startNode, tempDir, waitForEvents, waitGone } from '../../../test-utils/processes';
 import { spawnThread, WorkerExitedError } from '../src';
@@ -9,6 +10,14 @@ const THREAD = join(FIXTURES, 'child-worker.js');
 const dir = tempDir('forkhooks-thread-');
 let counter = 0;
 const eventsFile = (): string => join(dir.path, `events-${++counter}.jsonl`);
+
+/** The threadId of a new, empty Worker (waited out): thread ids go up by one per Worker this process creates. */
+async function probeThreadId(): Promise<number> {
+  const probe = new Worker('', { eval: true });
+  const { threadId } = probe;
+  await new Promise((resolve) => probe.once('exit', resolve));
+  return threadId;
+}
 
 beforeAll(assertBuilt);
 afterAll(async () => {
@@ -71,7 +80,17 @@ describe('spawnThread', () => {
     registry.add('prefork', function refuse() {
       throw new Error('no capacity');
     });
-    await expect(spawnThread(THREAD, { registry })).rejects.toMatchObject({ name: 'HookError', phase: 'prefork', hookName: 'refuse' });
+    const file = eventsFile();
+    const before = await probeThreadId();
+    await expect(spawnThread(THREAD, { registry, env: { ...process.env, EVENTS_FILE: file } })).rejects.toMatchObject({
+      name: 'HookError',
+      phase: 'prefork',
+      hookName: 'refuse',
+    });
+    // Thread ids count every Worker this process created: the next one is before + 1 only if
+    // spawnThread created none. And the thread's module, which records its hooks, never ran.
+    expect(await probeThreadId()).toBe(before + 1);
+    expect(readEvents(file)).toEqual([]);
   });
 
   test('handle: stop() of a hung thread waits for the deadline, then terminate()s it', async () => {

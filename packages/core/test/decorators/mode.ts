@@ -6,7 +6,7 @@ export function decoratorMode(): 'legacy' | 'standard' {
     seen = args.length;
   };
   class Probe {
-    @(probe as never)
+    @probe
     method(): void {}
   }
   void Probe;

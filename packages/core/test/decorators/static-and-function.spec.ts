@@ -4,7 +4,9 @@ import { decoratorMode } from './mode';
 
 const calls: string[] = [];
 
-// Every form DESIGN.md lists, declared once; registered at class definition / call time.
+// Every decorator form, declared once: bare `@postfork`, factory `@postfork()`, with options, on static
+// methods, and the function forms `postfork(fn)` and `postfork(options, fn)`; registered at class
+// definition / call time.
 class Telemetry {
   static label = 'telemetry';
 
