@@ -19,9 +19,15 @@ export interface NodeProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-/** Starts `node script` with `env` added to this process's environment. */
-export function startNode(script: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string } = {}): NodeProcess {
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+/**
+ * Starts `node script` with `env` added to this process's environment. `node` is another Node binary
+ * (default: this one); `execArgv` go before the script (`--import x`).
+ */
+export function startNode(
+  script: string,
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string; node?: string; execArgv?: string[] } = {},
+): NodeProcess {
+  const child = spawn(options.node ?? process.execPath, [...(options.execArgv ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
