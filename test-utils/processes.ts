@@ -20,14 +20,14 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `node script` with `env` added to this process's environment. `node` is another Node binary
- * (default: this one); `execArgv` go before the script (`--import x`).
+ * Starts `node [nodeArgs] script [args]` with `env` added to this process's environment; `node` is
+ * another Node binary to run (default: this one).
  */
 export function startNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; cwd?: string; node?: string; execArgv?: string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; node?: string } = {},
 ): NodeProcess {
-  const child = spawn(options.node ?? process.execPath, [...(options.execArgv ?? []), script, ...(options.args ?? [])], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],

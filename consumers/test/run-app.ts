@@ -35,7 +35,7 @@ export async function runApp(app: InstalledApp, bin: string, esm: boolean, reque
     const port = await freePort();
     const proc = startNode(join(app.dir, app.entry), {
       node: join(bin, 'node'),
-      execArgv: esm ? ['--import', '@forkhooks/otel-init/register'] : [],
+      nodeArgs: esm ? ['--import', '@forkhooks/otel-init/register'] : [],
       cwd: app.dir,
       env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: serviceName },
     });
