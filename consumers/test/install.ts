@@ -1,7 +1,7 @@
 // A fresh user app outside the repo (os.tmpdir()), installed from the tarballs in one of the two
 // orders, and what npm built: `npm ls`'s verdict, every @opentelemetry/api copy, the OTel line.
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { tempDir } from '../../test-utils/processes';
 import type { Combo } from './combos';
 import { comboId } from './combos';
@@ -41,14 +41,16 @@ function findApiCopies(root: string, modules = join(root, 'node_modules')): Arra
   return found;
 }
 
-/** The major of @opentelemetry/core as otel-init resolves it (it exists on both lines). */
+/**
+ * The major of @opentelemetry/core as otel-init resolves it (it exists on both lines), found the way
+ * Node looks (otel-init's node_modules, then each parent's): 3.x does not export its package.json.
+ */
 function otelLine(dir: string): string {
-  const otelInit = join(dir, 'node_modules', '@forkhooks', 'otel-init');
-  try {
-    return `${version(require.resolve('@opentelemetry/core/package.json', { paths: [otelInit] })).split('.')[0]}.x`;
-  } catch {
-    return 'none';
+  for (let from = join(dir, 'node_modules', '@forkhooks', 'otel-init'); from.startsWith(dir); from = dirname(from)) {
+    const manifest = join(from, 'node_modules', '@opentelemetry', 'core', 'package.json');
+    if (existsSync(manifest)) return `${version(manifest).split('.')[0]}.x`;
   }
+  return 'none';
 }
 
 /** Creates the app of `combo` and installs it with npm under `bin`'s Node; throws with npm's output when an install fails. */
@@ -67,7 +69,9 @@ export async function installApp(combo: Combo, tarballs: string[], bin: string):
     peerOverrides += step.output.match(/ERESOLVE overriding peer dependency/g)?.length ?? 0;
     if (step.code !== 0) {
       cleanup();
-      throw new Error(`${comboId(combo)}: npm ${args.join(' ')} exited ${step.code}:\n${step.output}`);
+      const label = args.map((a) => (a.endsWith('.tgz') ? basename(a) : a)).join(' ');
+      const code = /npm error code (\S+)/.exec(step.output)?.[1] ?? 'no code';
+      throw new Error(`npm ${label} exited ${step.code} (${code})\n${step.output}`);
     }
   }
   // `--all`: a peer range the tree breaks deep down (the nested api trap) is invisible to plain `npm ls`.
