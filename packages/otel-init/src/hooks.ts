@@ -1,4 +1,6 @@
 import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { checkEsmLoader } from './checks/esm-loader';
+import { checkLateInstrumentations } from './checks/late-instrumentation';
 import { initTracing, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
@@ -17,9 +19,12 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     },
     { name: TRACING_HOOK_NAMES.init, order: -1000 },
   );
+  // After every other postfork hook (they may enable instrumentations too): say why spans cannot flow.
+  const undoChecks = target.add('postfork', () => (checkEsmLoader(), checkLateInstrumentations()), { name: 'otel-init.esm-and-instrumentation-checks', order: 1_000_000 });
   const undoFlush = target.add('atexit', (ctx: HookContext) => handle?.shutdown(ctx.signal), { name: TRACING_HOOK_NAMES.flush, order: -1000 });
   return () => {
     undoInit();
+    undoChecks();
     undoFlush();
   };
 }

@@ -2,6 +2,7 @@ export { initTracing, currentTracing } from './init-tracing';
 export type { TracingHandle, TracingOptions } from './init-tracing';
 export { registerTracingHooks, TRACING_HOOK_NAMES } from './hooks';
 export { enableInstrumentations } from './instrumentations';
+export { esmHookReady } from './esm-hook';
 export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT } from './config';
 export type { BatchOptions, ConfigOptions, SamplerName, TracingConfig } from './config';
 export type { TracingStats } from './stats';

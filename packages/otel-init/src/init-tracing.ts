@@ -13,7 +13,12 @@ import { SpanCounter, type TracingStats } from './stats';
 export interface TracingOptions extends ConfigOptions {
   /** Extra resource attributes (OTEL_RESOURCE_ATTRIBUTES is merged too). */
   resourceAttributes?: Attributes;
-  /** Instrumentations to enable now. Better: enable them at import time (see `register`). */
+  /**
+   * Instrumentations to enable now, also when tracing was set up already. Modules the app loaded
+   * before are not patched (one warning names them): enable instrumentations before the app's
+   * imports instead, with `enableInstrumentations` in a file imported first, or
+   * OTEL_NODE_ENABLED_INSTRUMENTATIONS with `register`.
+   */
   instrumentations?: Instrumentation[];
   /** The worker this runs in: pass the postfork hook's ctx. Default: detected. */
   context?: BaseContext;
@@ -49,9 +54,12 @@ const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: Trac
  * '@forkhooks/otel-init/register'). A second call returns the same handle.
  */
 export function initTracing(options: TracingOptions = {}): TracingHandle {
-  const fingerprint = JSON.stringify({ ...options, context: undefined, instrumentations: options.instrumentations?.length });
+  // Instrumentations are not part of the setup: a later call's are enabled too (register + a postfork
+  // initTracing({ instrumentations }) must not drop them), with the late-load warning if due.
+  const fingerprint = JSON.stringify({ ...options, context: undefined, instrumentations: undefined });
   const existing = holder[HANDLE_KEY];
   if (existing) {
+    if (options.instrumentations?.length) enableInstrumentations(options.instrumentations, 'initTracing');
     if (existing.options !== fingerprint) log.warn('initTracing was called again with different options; keeping the first setup (one provider per process)');
     return existing.handle;
   }

@@ -1,12 +1,13 @@
 // import '@forkhooks/otel-init/register' — first thing in the app's entry file, in every process.
+// (An ESM app: node --import @forkhooks/otel-init/register app.mjs, see register.mts.)
 //
 // Instrumentations patch modules as they are required, so they are enabled here, at import,
 // before the app requires http or a framework; they talk to the global API, whose proxy provider
 // forwards to the provider that postfork registers later (tracers taken before then keep working).
 // The provider, processor and exporter are built in postfork, in each worker; atexit flushes them.
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { defaultInstrumentations } from './default-instrumentations';
 import { registerTracingHooks } from './hooks';
 import { enableInstrumentations } from './instrumentations';
 
-enableInstrumentations([new HttpInstrumentation()], '@forkhooks/otel-init/register');
+enableInstrumentations(defaultInstrumentations(), '@forkhooks/otel-init/register');
 registerTracingHooks();
