@@ -15,6 +15,30 @@ export interface BatchOptions {
   exportTimeoutMillis?: number;
 }
 
+/**
+ * Span and attribute limits (OTEL_SPAN_*, OTEL_EVENT_*, OTEL_LINK_*, OTEL_ATTRIBUTE_*). Neither SDK
+ * line's TracerProvider reads them, so they are read here and passed to it, all of them.
+ */
+export interface SpanLimits {
+  attributeCountLimit: number;
+  /** Infinity: no limit. */
+  attributeValueLengthLimit: number;
+  eventCountLimit: number;
+  linkCountLimit: number;
+  attributePerEventCountLimit: number;
+  attributePerLinkCountLimit: number;
+}
+
+/** The spec's (and both SDK lines') defaults. */
+export const DEFAULT_SPAN_LIMITS: SpanLimits = {
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+};
+
 /** Tracing settings after options, environment and defaults were applied. */
 export interface TracingConfig {
   disabled: boolean;
@@ -25,6 +49,7 @@ export interface TracingConfig {
   sampler: SamplerName;
   samplerArg: number | undefined;
   batch: Required<BatchOptions>;
+  spanLimits: SpanLimits;
   /**
    * The exporter's HTTP timeout: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, else
    * 10 s, and never more than batch.exportTimeoutMillis: the processor gives up on an export at that
@@ -67,6 +92,7 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
     },
     ...resolveSampler(options, env),
     ...resolveTimeouts(options.batch ?? {}, env),
+    spanLimits: resolveSpanLimits(env),
   };
 }
 
@@ -141,6 +167,31 @@ function resolveBatch(batch: BatchOptions, env: NodeJS.ProcessEnv): Required<Bat
     resolved.maxExportBatchSize = resolved.maxQueueSize;
   }
   return resolved;
+}
+
+/**
+ * As the 2.x SDK read them (sdk-trace-base's config.js and reconfigureLimits): the span-specific
+ * variable, else the general OTEL_ATTRIBUTE_* one (for the span's attribute count and value
+ * length), else the default. The per-event/per-link counts take the spec's names, then the
+ * JS-only names 2.x read. 0 is a valid limit (drop all); an invalid value warns and is ignored.
+ */
+function resolveSpanLimits(env: NodeJS.ProcessEnv): SpanLimits {
+  const limit = (...variables: string[]): number | undefined => {
+    for (const variable of variables) {
+      const value = positiveInteger(env, variable, true);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const d = DEFAULT_SPAN_LIMITS;
+  return {
+    attributeCountLimit: limit('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT') ?? d.attributeCountLimit,
+    attributeValueLengthLimit: limit('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? d.attributeValueLengthLimit,
+    eventCountLimit: limit('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? d.eventCountLimit,
+    linkCountLimit: limit('OTEL_SPAN_LINK_COUNT_LIMIT') ?? d.linkCountLimit,
+    attributePerEventCountLimit: limit('OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? d.attributePerEventCountLimit,
+    attributePerLinkCountLimit: limit('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? d.attributePerLinkCountLimit,
+  };
 }
 
 const warned = new Set<string>();

@@ -1,10 +1,21 @@
-import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { log, registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
-import { initTracing, type TracingOptions } from './init-tracing';
+import { initTracing, type TracingHandle, type TracingOptions } from './init-tracing';
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
-export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', flush: 'otel-init.shutdown' } as const;
+export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', checks: 'otel-init.checks', flush: 'otel-init.shutdown' } as const;
+
+/**
+ * Run after every other postfork hook: each tells, in one warning line naming the fix, why spans
+ * cannot flow (src/checks/, one file each). A check never throws: it must not fail a worker.
+ */
+const POSTFORK_CHECKS: ReadonlyArray<readonly [name: string, check: (handle: TracingHandle) => void]> = [
+  ['api copies', (handle) => checkApiCopies(handle)],
+  ['ESM loader', () => checkEsmLoader()],
+  ['late instrumentations', () => checkLateInstrumentations()],
+];
 
 /**
  * Registers initTracing as a postfork hook (early: order -1000, so other hooks are traced) and its
@@ -20,11 +31,21 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     { name: TRACING_HOOK_NAMES.init, order: -1000 },
   );
   // After every other postfork hook (they may enable instrumentations too): say why spans cannot flow.
-  const undoChecks = target.add('postfork', () => (checkEsmLoader(), checkLateInstrumentations()), { name: 'otel-init.esm-and-instrumentation-checks', order: 1_000_000 });
+  const undoChecks = target.add('postfork', () => handle && runChecks(handle), { name: TRACING_HOOK_NAMES.checks, order: 1_000_000 });
   const undoFlush = target.add('atexit', (ctx: HookContext) => handle?.shutdown(ctx.signal), { name: TRACING_HOOK_NAMES.flush, order: -1000 });
   return () => {
     undoInit();
     undoChecks();
     undoFlush();
   };
+}
+
+function runChecks(handle: TracingHandle): void {
+  for (const [name, check] of POSTFORK_CHECKS) {
+    try {
+      check(handle);
+    } catch (error) {
+      log.warn(`tracing check "${name}" could not run: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }

@@ -3,8 +3,8 @@ export type { TracingHandle, TracingOptions } from './init-tracing';
 export { registerTracingHooks, TRACING_HOOK_NAMES } from './hooks';
 export { enableInstrumentations } from './instrumentations';
 export { esmHookReady } from './esm-hook';
-export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT } from './config';
-export type { BatchOptions, ConfigOptions, SamplerName, TracingConfig } from './config';
+export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT, DEFAULT_SPAN_LIMITS } from './config';
+export type { BatchOptions, ConfigOptions, SamplerName, SpanLimits, TracingConfig } from './config';
 export type { TracingStats } from './stats';
 export { TracingConfigError } from './errors';
 export {

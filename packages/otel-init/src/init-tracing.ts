@@ -26,7 +26,7 @@ export interface TracingOptions extends ConfigOptions {
 
 /** What `initTracing` returns: the worker's tracing, its flush, and its counts. */
 export interface TracingHandle {
-  /** The registered global provider (an SDK NodeTracerProvider; typed by the API so SDK types stay inside). */
+  /** The registered global provider (an SDK TracerProvider; typed by the API so SDK types stay inside). */
   readonly provider: TracerProvider;
   /** The traces URL spans are posted to. */
   readonly endpoint: string;
@@ -49,7 +49,7 @@ const HANDLE_KEY = Symbol.for('forkhooks.otel-init.handle');
 const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: TracingHandle; options: string } };
 
 /**
- * Sets up this worker's tracing: a NodeTracerProvider registered globally, a BatchSpanProcessor
+ * Sets up this worker's tracing: a TracerProvider registered globally, a BatchSpanProcessor
  * over the OTLP/HTTP exporter, and a resource naming this worker. Call it in postfork (or import
  * '@forkhooks/otel-init/register'). A second call returns the same handle.
  */

@@ -1,30 +1,32 @@
-// The one file that knows the OpenTelemetry SDK 2.x: provider, processor, exporter, samplers,
-// resource. A move to the 3.x SDK (no NodeTracerProvider.register, no OTEL_BSP_* reading)
-// changes this file only.
+// The one file that knows the OpenTelemetry SDK: provider, processor, exporter, samplers,
+// resource, context manager, propagators. It runs on both SDK lines, whichever the app installed
+// (DESIGN.md, "OpenTelemetry versions"): @opentelemetry/sdk-trace 2.12+ (api 1.9, Node 20) and
+// 3.x (api 1.10, Node >= 22.15). Both export the same TracerProvider, which has no register()
+// and reads no OTEL_* variable: the globals are set here by hand, as 2.x's NodeTracerProvider
+// .register() did, and every variable is read by config.ts, so both lines behave the same.
 //
 // Start-up cost is module loading, so this file loads as little as it can (bench/profile.js):
-// - Everything of the SDK comes from @opentelemetry/sdk-trace-node, which re-exports
-//   sdk-trace-base's processor, samplers and types. Importing sdk-trace-base directly as well
-//   loads a second copy of sdk-trace-base and sdk-trace whenever npm did not dedupe them (it
-//   does not with the pinned 2.12.0/2.12.1 mix: 33 more modules in every worker).
-// - @opentelemetry/resources is the copy the provider loaded itself (see `resources()` below).
+// - @opentelemetry/resources and @opentelemetry/core are the copies sdk-trace loaded itself (see
+//   `fromSdk()` below): sdk-trace pins them exactly, and a second copy is 49 more modules.
 // - The OTLP exporter is loaded on the first export, after the worker is ready (deferred-exporter.ts).
 import { createRequire } from 'node:module';
-import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
+import { context, propagation, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type * as Core from '@opentelemetry/core';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
-  NodeTracerProvider,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  TracerProvider as SdkTracerProvider,
   type ReadableSpan,
   type Sampler,
   type SpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
+} from '@opentelemetry/sdk-trace';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
 import type { SpanCounter } from './stats';
@@ -40,7 +42,10 @@ export interface Pipeline {
   shutdown(): Promise<void>;
 }
 
-/** Builds provider + BatchSpanProcessor + OTLP/HTTP exporter, counted by `counter`, and registers it globally. */
+/**
+ * Builds provider + BatchSpanProcessor + OTLP/HTTP exporter, counted by `counter`, and registers it
+ * globally with the AsyncLocalStorage context manager and the W3C propagators.
+ */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
   // A missing exporter still fails postfork, as it did when it was loaded here: resolving is cheap.
   require.resolve('@opentelemetry/exporter-trace-otlp-http');
@@ -51,7 +56,8 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
       return new OTLPTraceExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exporterTimeoutMillis });
     }).preloadAfter(EXPORTER_PRELOAD_MS),
   ) as SpanExporter;
-  const batch = new BatchSpanProcessor(exporter, config.batch);
+  // Both lines take one options object holding the exporter (2.12's sdk-trace already did).
+  const batch = new BatchSpanProcessor({ exporter, ...config.batch });
   const counting: SpanProcessor = {
     onStart: (span, parent) => batch.onStart(span, parent),
     onEnd: (span) => {
@@ -63,14 +69,18 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     shutdown: () => batch.shutdown(),
   };
   // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
-  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = resources();
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const resource = defaultResource()
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
-  const provider = new NodeTracerProvider({ resource, sampler: sampler(config.sampler, config.samplerArg), spanProcessors: [counting] });
-  // Sets the global provider (the ProxyTracerProvider behind tracers taken earlier forwards to it),
-  // the AsyncLocalStorage context manager and the W3C propagators.
-  provider.register();
+  const provider = new SdkTracerProvider({
+    resource,
+    sampler: sampler(config.sampler, config.samplerArg),
+    // Every limit explicit (config.ts read OTEL_SPAN_*/OTEL_ATTRIBUTE_*): neither line reads them.
+    spanLimits: { ...config.spanLimits },
+    spanProcessors: [counting],
+  });
+  register(provider);
   return {
     provider,
     resourceAttributes: resource.attributes,
@@ -80,25 +90,38 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
 }
 
 /**
- * @opentelemetry/resources as the provider itself loaded it. Where npm did not dedupe the SDK
- * packages (here: sdk-trace-node pins 2.12.0, our other OTel dependencies are 2.12.1), requiring our
- * own copy loads a second resources and a second @opentelemetry/core (49 modules, about 15 ms)
- * into every worker before it is ready. Resolved from sdk-trace-node's folder it is the copy
- * already in memory, and the same one as ours in a deduped install. Our own dependency is the
- * fallback; either copy builds a Resource the provider takes.
+ * What NodeTracerProvider.register() did on 2.x: the global provider (the ProxyTracerProvider
+ * behind tracers taken earlier forwards to it), the AsyncLocalStorage context manager, and the
+ * W3C trace-context + baggage propagators.
  */
-function resources(): typeof Resources {
+function register(provider: SdkTracerProvider): void {
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = fromSdk<typeof Core>('@opentelemetry/core');
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+}
+
+/**
+ * A package sdk-trace depends on (it pins @opentelemetry/core and /resources exactly), as sdk-trace
+ * itself loaded it. Where npm did not dedupe it with the app's copy, requiring ours would load a
+ * second copy (49 modules, about 15 ms) into every worker before it is ready. Resolved from
+ * sdk-trace's folder it is the copy already in memory, and the same one as ours in a deduped
+ * install. Our own peer is the fallback; either copy builds what the provider takes.
+ */
+function fromSdk<T>(name: '@opentelemetry/core' | '@opentelemetry/resources'): T {
   try {
-    return createRequire(require.resolve('@opentelemetry/sdk-trace-node'))('@opentelemetry/resources') as typeof Resources;
+    return createRequire(require.resolve('@opentelemetry/sdk-trace'))(name) as T;
   } catch {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@opentelemetry/resources') as typeof Resources;
+    return require(name) as T;
   }
 }
 
-/** Unregisters the global provider: for tests that build several in one process. */
+/** Unregisters the global provider, context manager and propagator: for tests that build several in one process. */
 export function unregisterGlobalProvider(): void {
   trace.disable();
+  context.disable();
+  propagation.disable();
 }
 
 function sampler(name: SamplerName, arg: number | undefined): Sampler {

@@ -1,5 +1,5 @@
 import { configureLogger } from '@forkhooks/core';
-import { DEFAULT_ENDPOINT, TracingConfigError, resolveConfig } from '../src';
+import { DEFAULT_ENDPOINT, DEFAULT_SPAN_LIMITS, TracingConfigError, resolveConfig } from '../src';
 
 describe('resolveConfig: options, then OTEL_* variables, then the spec defaults', () => {
   const warnings: string[] = [];
@@ -16,6 +16,7 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
       samplerArg: undefined,
       batch: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 },
       exporterTimeoutMillis: 10000,
+      spanLimits: DEFAULT_SPAN_LIMITS,
     });
   });
 
@@ -68,6 +69,31 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
     expect(resolveConfig({}, { OTEL_TRACES_SAMPLER_ARG: '7' }).samplerArg).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/OTEL_TRACES_SAMPLER_ARG="7" is not a ratio in \[0, 1\]/);
     expect(resolveConfig({}, { OTEL_SDK_DISABLED: 'TRUE' }).disabled).toBe(true);
+  });
+
+  it('reads every span and attribute limit, the span variable before the general one, and warns on a bad value', () => {
+    const config = resolveConfig(
+      {},
+      {
+        OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '5',
+        OTEL_ATTRIBUTE_COUNT_LIMIT: '9',
+        OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '16',
+        OTEL_SPAN_EVENT_COUNT_LIMIT: '0',
+        OTEL_SPAN_LINK_COUNT_LIMIT: '3',
+        OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '2',
+        OTEL_LINK_ATTRIBUTE_COUNT_LIMIT: 'lots',
+      },
+    );
+    expect(config.spanLimits).toEqual({
+      attributeCountLimit: 5,
+      attributeValueLengthLimit: 16,
+      eventCountLimit: 0,
+      linkCountLimit: 3,
+      attributePerEventCountLimit: 2,
+      attributePerLinkCountLimit: 128,
+    });
+    expect(warnings).toEqual(['OTEL_LINK_ATTRIBUTE_COUNT_LIMIT="lots" is not a non-negative integer; ignoring it and using the default']);
+    expect(resolveConfig({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: '9' }).spanLimits.attributeCountLimit).toBe(9);
   });
 
   it('lets options win over the environment, and rejects bad options', () => {
