@@ -1,7 +1,7 @@
 // A fresh user app outside the repo (os.tmpdir()), installed from the tarballs in one of the two
 // orders, and what npm built: `npm ls`'s verdict, every @opentelemetry/api copy, the OTel line.
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { tempDir } from '../../test-utils/processes';
 import type { Combo } from './combos';
 import { comboId } from './combos';
@@ -69,7 +69,7 @@ export async function installApp(combo: Combo, tarballs: string[], bin: string):
     peerOverrides += step.output.match(/ERESOLVE overriding peer dependency/g)?.length ?? 0;
     if (step.code !== 0) {
       cleanup();
-      const label = args.map((a) => (a.endsWith('.tgz') ? basename(a) : a)).join(' ');
+      const label = args === ours ? 'install <the tarballs>' : args.join(' ');
       const code = /npm error code (\S+)/.exec(step.output)?.[1] ?? 'no code';
       throw new Error(`npm ${label} exited ${step.code} (${code})\n${step.output}`);
     }
