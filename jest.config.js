@@ -23,5 +23,7 @@ module.exports = {
     tsProject('bench', '<rootDir>/bench', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('faults', '<rootDir>/faults', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('receiver', '<rootDir>/packages/receiver', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
+    // The packed tarballs in fresh apps outside the repo, on Node 20 and 24 (reaches the npm registry; cached in .cache/npm).
+    tsProject('consumers', '<rootDir>/consumers', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
   ],
 };

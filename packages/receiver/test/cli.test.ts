@@ -34,7 +34,8 @@ describe('the forkhooks-receiver command', () => {
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(stdoutLines(cli).at(-1)).toBe('forkhooks-receiver stopped (SIGINT): 3 spans in 1 request from 1 instance');
     expect(await waitGone([cli.pid])).toEqual([]);
-    expect(cli.stderr()).toBe('');
+    // Our own error lines only: Node or a dependency may warn on stderr without anything being wrong.
+    expect(cli.stderr().split('\n').filter((line) => line.startsWith('forkhooks-receiver:'))).toEqual([]);
   });
 
   it('stops on SIGTERM too', async () => {

@@ -11,7 +11,10 @@ const FAILED = 1;
 
 async function exportOnce(env: NodeJS.ProcessEnv): Promise<{ code: number; error?: string; ms: number; pid: number }> {
   const run = await runNode(FIXTURE, { env, timeoutMs: 20_000 });
-  expect({ exit: run.code, stderr: run.stderr }).toEqual({ exit: 0, stderr: '' });
+  // The fixture's own failure line is its stack on stderr with exit 1. What the exporter or Node print
+  // there is theirs (Node >= 24 warns on otlp-exporter-base's setTimeout(-1) after `Retry-After: 0`),
+  // so stderr is shown on failure but not asserted empty.
+  expect({ exit: run.code, stderr: run.stderr }).toEqual({ exit: 0, stderr: expect.any(String) });
   expect(isAlive(run.pid)).toBe(false);
   return { ...(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { code: number; error?: string; ms: number }), pid: run.pid };
 }
