@@ -21,7 +21,24 @@ export interface InstalledApp {
   line: string;
   /** How many `ERESOLVE overriding peer dependency` warnings the installs printed. */
   peerOverrides: number;
+  /**
+   * `plain`: `npm install <the tarballs>` built the tree. `3.x named after ERESOLVE`: the plain install
+   * stopped with ERESOLVE (an app with api 1.10 on Node 20, where npm picks the 2.x SDK by its engines
+   * and 2.x wants api < 1.10), and the command otel-init's README gives for that case built it.
+   */
+  installedWith: 'plain' | '3.x named after ERESOLVE';
 }
+
+/** otel-init's README, "Versions": name the 3.x line when npm cannot choose it (Node 20, api 1.10 already installed). */
+export const NAMED_3X_LINE = [
+  '@opentelemetry/sdk-trace@^3',
+  '@opentelemetry/core@^3',
+  '@opentelemetry/resources@^3',
+  '@opentelemetry/context-async-hooks@^3',
+  '@opentelemetry/exporter-trace-otlp-http@^0.301',
+  '@opentelemetry/instrumentation@^0.301',
+  '@opentelemetry/instrumentation-http@^0.301',
+];
 
 const FIXTURES = join(__dirname, 'fixtures');
 
@@ -64,8 +81,14 @@ export async function installApp(combo: Combo, tarballs: string[], bin: string):
   const api = ['install', '@opentelemetry/api'];
   const ours = ['install', ...tarballs];
   let peerOverrides = 0;
+  let installedWith: InstalledApp['installedWith'] = 'plain';
   for (const args of combo.order === 'api-first' ? [api, ours] : [ours, api]) {
-    const step = await npm(args, dir, bin);
+    let step = await npm(args, dir, bin);
+    if (step.code !== 0 && args === ours && /npm error code ERESOLVE/.test(step.output)) {
+      // Loud, not silent: npm refuses the tree. The README's command for this case names the line.
+      installedWith = '3.x named after ERESOLVE';
+      step = await npm([...ours, ...NAMED_3X_LINE], dir, bin);
+    }
     peerOverrides += step.output.match(/ERESOLVE overriding peer dependency/g)?.length ?? 0;
     if (step.code !== 0) {
       cleanup();
@@ -77,5 +100,5 @@ export async function installApp(combo: Combo, tarballs: string[], bin: string):
   // `--all`: a peer range the tree breaks deep down (the nested api trap) is invisible to plain `npm ls`.
   const ls = await npm(['ls', '--all'], dir, bin, 60_000);
   const problems = ls.output.split('\n').filter((l) => /invalid|missing|extraneous|ERR/.test(l));
-  return { dir, cleanup, entry, ls: { code: ls.code, problems }, apiCopies: findApiCopies(dir), line: otelLine(dir), peerOverrides };
+  return { dir, cleanup, entry, ls: { code: ls.code, problems }, apiCopies: findApiCopies(dir), line: otelLine(dir), peerOverrides, installedWith };
 }

@@ -19,6 +19,8 @@ export interface MatrixRow {
   apiCopies?: string[];
   appApi?: string;
   peerOverrides?: number;
+  /** How the tree was built: the plain install, or the README's named line after ERESOLVE. */
+  installedWith?: string;
   error?: string;
 }
 
@@ -32,13 +34,13 @@ export function formatMatrix(rows: MatrixRow[], when: Date): string {
     'Fresh apps outside the repo, installed from `npm pack` tarballs; a 2-worker runCluster with `@forkhooks/otel-init/register`;',
     "spans = the user's manual spans (through the app's own `@opentelemetry/api`) received as children of an http server span.",
     '',
-    '| Node | OTel line | module | install order | spans received / expected | server spans | user spans | workers | `npm ls --all` exit | api copies | app api | ERESOLVE overrides | error |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Node | OTel line | module | install order | spans received / expected | server spans | user spans | workers | `npm ls --all` exit | api copies | app api | ERESOLVE overrides | installed with | error |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const frac = (f?: { received: number; expected: number }): string => (f ? `${f.received} / ${f.expected}` : '–');
     lines.push(
-      `| ${r.nodeVersion} | ${cell(r.line)} | ${r.combo.module.toUpperCase()} | ${r.combo.order} | ${frac(r.spans)} | ${cell(r.serverSpans)} | ${cell(r.userSpans)} | ${frac(r.workers)} | ${cell(r.npmLs)} | ${r.apiCopies?.join(', ') ?? '–'} | ${cell(r.appApi)} | ${cell(r.peerOverrides)} | ${r.error ? r.error.split('\n')[0]?.slice(0, 120) : ''} |`,
+      `| ${r.nodeVersion} | ${cell(r.line)} | ${r.combo.module.toUpperCase()} | ${r.combo.order} | ${frac(r.spans)} | ${cell(r.serverSpans)} | ${cell(r.userSpans)} | ${frac(r.workers)} | ${cell(r.npmLs)} | ${r.apiCopies?.join(', ') ?? '–'} | ${cell(r.appApi)} | ${cell(r.peerOverrides)} | ${cell(r.installedWith)} | ${r.error ? r.error.split('\n')[0]?.slice(0, 120) : ''} |`,
     );
   }
   return `${lines.join('\n')}\n`;

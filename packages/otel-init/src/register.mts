@@ -5,10 +5,18 @@
 // this does what the CommonJS `register` does, through the same CommonJS module (one registry, one
 // set of hooks), and waits until the loader knows every module the instrumentations hook.
 import { createRequire } from 'node:module';
+import type * as Api from '@opentelemetry/api';
+import type * as EsmApiBridge from './esm-api-bridge.js';
 import type * as EsmHook from './esm-hook.js';
 
 const require = createRequire(import.meta.url);
 const { registerEsmHook } = require('./esm-hook.js') as typeof EsmHook;
+const { keepEsmTracerProxy } = require('./esm-api-bridge.js') as typeof EsmApiBridge;
+
+// The app's ES modules import the api's ESM build (api >= 1.10 has one): keep its proxy provider,
+// so that tracers they take before postfork get the provider postfork registers (esm-api-bridge.ts).
+const esmApi = (await import('@opentelemetry/api')) as typeof Api;
+keepEsmTracerProxy(esmApi.trace, (require('@opentelemetry/api') as typeof Api).trace);
 
 const acknowledged = registerEsmHook();
 require('./register.js');

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import { context, propagation, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type * as Core from '@opentelemetry/core';
+import { delegateEsmTracerProxy } from './esm-api-bridge';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import {
@@ -104,6 +105,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
  */
 function register(provider: SdkTracerProvider): void {
   trace.setGlobalTracerProvider(provider);
+  delegateEsmTracerProxy(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = fromSdk<typeof Core>('@opentelemetry/core');
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
