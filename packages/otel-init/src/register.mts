@@ -13,11 +13,12 @@ const require = createRequire(import.meta.url);
 const { registerEsmHook } = require('./esm-hook.js') as typeof EsmHook;
 const { keepEsmTracerProxy } = require('./esm-api-bridge.js') as typeof EsmApiBridge;
 
+const acknowledged = registerEsmHook();
+// Synchronously, before any await: under `import '@forkhooks/otel-init/register'` inside an app (not
+// --import), the app's other imports may run while this module awaits, and the hooks must be in first.
+require('./register.js');
 // The app's ES modules import the api's ESM build (api >= 1.10 has one): keep its proxy provider,
 // so that tracers they take before postfork get the provider postfork registers (esm-api-bridge.ts).
 const esmApi = (await import('@opentelemetry/api')) as typeof Api;
 keepEsmTracerProxy(esmApi.trace, (require('@opentelemetry/api') as typeof Api).trace);
-
-const acknowledged = registerEsmHook();
-require('./register.js');
 await acknowledged();
