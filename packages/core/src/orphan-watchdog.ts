@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { describe } from './errors/hook.error';
+import { log } from './logger';
 
 /** An orphan whose event loop has not ticked for this long is blocked: nothing in it will run its stop. */
 export const ORPHAN_BLOCKED_MS = 1_500;
@@ -43,7 +45,8 @@ setInterval(() => {
 
 /**
  * Starts the watchdog thread that ends this worker when its primary has died and its event loop is
- * blocked (or its stop overran `stopBudgetMs`). Costs one thread (a few MiB) and a 100 ms poll there.
+ * blocked (or its stop overran `stopBudgetMs`). Costs one thread (about 9 MiB of RSS: an isolate) and a
+ * 100 ms poll there.
  */
 export function startOrphanWatchdog(stopBudgetMs: number): OrphanWatchdog {
   const tick = new SharedArrayBuffer(8);
@@ -59,6 +62,8 @@ export function startOrphanWatchdog(stopBudgetMs: number): OrphanWatchdog {
     stderr: false,
   });
   thread.unref();
+  // Without a listener, an error in the thread (out of memory) would be an uncaught 'error' in the worker.
+  thread.on('error', (error) => log.warn(`the orphan watchdog thread failed (${describe(error)}); a blocked worker will outlive a dead primary`));
   return {
     tick: () => Atomics.store(last, 0, BigInt(Date.now())),
     stop: () => void thread.terminate(),
