@@ -155,6 +155,8 @@ describe('scaling under steady load', () => {
     ]);
     const added = up.workers[2]!.pid;
     await until(() => load.samples().some((s) => s.servedBy === added), 'the new worker to serve', 15_000);
+    const bad = await control('/scale?n=0');
+    expect(bad.error).toMatchObject({ name: 'InvalidRuntimeOptionError', message: 'handle.scale: invalid option n: expected an integer >= 1, got 0' });
     const down = await control('/scale?n=1');
     expect(down.workers.map((w) => [w.workerIndex, w.state])).toEqual([[0, 'ready']]);
 

@@ -275,7 +275,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     // While a replacement starts, it takes over from a worker that died meanwhile.
     if (wasNext && slot.live) return;
     if (!wasNext && slot.next) return;
-    slot.respawnReason = live.watchdogKilled ? 'watchdog' : 'crash';
+    slot.respawnReason = live.watchdogKilled ? 'watchdog' : code === 0 && signal === null ? 'exit' : 'crash';
     this.#afterExit(slot, exit, true, live.ready);
   }
 

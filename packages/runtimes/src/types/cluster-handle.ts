@@ -13,8 +13,11 @@ export interface RespawnInfo {
   previous: WorkerExit;
 }
 
-/** Why a slot's worker replaced the one before it: a rolling reload, recycling, the watchdog, or a crash (or exit) of the previous one. */
-export type ReplaceReason = 'reload' | 'max-requests' | 'max-memory' | 'watchdog' | 'crash';
+/**
+ * Why a slot's worker replaced the one before it: a rolling reload, recycling (maxRequests, maxMemoryMb),
+ * the heartbeat watchdog, a crash of the previous one, or its exit 0 on its own.
+ */
+export type ReplaceReason = 'reload' | 'max-requests' | 'max-memory' | 'watchdog' | 'crash' | 'exit';
 
 /** A rolling reload that ended: how long it took and the workers now serving (or the error that stopped it). */
 export interface ReloadInfo {
