@@ -142,6 +142,27 @@ describe('rolling reload under steady load', () => {
   }, 90_000);
 });
 
+describe("reloadSignal: 'SIGHUP'", () => {
+  test('SIGHUP to the primary reloads every slot instead of stopping; SIGTERM still stops', async () => {
+    const { app, url } = await startManager({ RELOAD_SIGNAL: 'SIGHUP' });
+    const load = startLoad(url, { concurrency: 2, pauseMs: 10 });
+    app.proc.child.kill('SIGHUP');
+    const events = await waitForEvents(app.events, (ev) => named(ev, 'reload').length === 1, 30_000);
+    const samples = await load.stop();
+    expect(named(events, 'reload')[0]!.error).toBeUndefined();
+    expect(generations(app)).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
+    expect(isAlive(app.proc.pid)).toBe(true);
+    expect(lines(app.proc.stderr(), /SIGHUP: rolling reload \(reloadSignal\)/)).toHaveLength(1);
+    expect(failed(samples)).toEqual([]);
+    expect(await stop(app)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
+
 describe('scaling under steady load', () => {
   test('scale(3), scale(1), then TTIN and TTOU: 0 failed requests, removed slots stop gracefully', async () => {
     const { app, url, control } = await startManager();

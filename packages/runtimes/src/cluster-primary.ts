@@ -271,9 +271,10 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     if (expected) return;
     const why = live.failure ? `: ${describeFailure(live.failure)}` : '';
     log.warn(`worker ${slot.index} (pid ${live.info.pid}) ${describeExit(code, signal)} after ${uptimeMs} ms${why}`);
-    // A replacement that failed to start replaces nothing: its caller hears why, the old worker serves on.
-    // While a replacement starts, it takes over from a worker that died meanwhile.
-    if (wasNext && slot.live) return;
+    // A replacement that failed to start replaces nothing: its caller hears why, the old worker serves on
+    // (and a slot scale() was adding, never ready, is removed by scale()). While a replacement starts, it
+    // takes over from a worker that died meanwhile.
+    if (wasNext && (slot.live || !slot.everReady)) return;
     if (!wasNext && slot.next) return;
     slot.respawnReason = live.watchdogKilled ? 'watchdog' : code === 0 && signal === null ? 'exit' : 'crash';
     this.#afterExit(slot, exit, true, live.ready);
