@@ -77,7 +77,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     );
     this.#slots = Array.from({ length: options.workers }, (_, index) => this.#newSlot(index));
     this.#target = options.workers;
-    this.#watch = new HeartbeatWatch(options.heartbeatTimeoutMs, () => this.#liveWorkers(), (live, silentMs) => this.#watchdogKill(live, silentMs));
+    this.#watch = new HeartbeatWatch(options.heartbeatTimeoutMs, () => this.#liveWorkers(), (kill) => this.emit('watchdog-kill', kill));
     // The primary is no worker and has no slot of its own: it reports slot 0, generation 0.
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
     // role 'primary': its atexit runs only hooks registered with scope 'primary' or 'all', never a worker's teardown.
@@ -452,21 +452,6 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       slot.recycleAfter = Date.now() + RECYCLE_RETRY_MS;
       log.error(`recycling worker ${slot.index} failed, it keeps serving (next try in ${RECYCLE_RETRY_MS} ms): ${describeError(error)}`);
     });
-  }
-
-  #watchdogKill(live: LiveWorker, silentMs: number): void {
-    live.watchdogKilled = true;
-    const { workerIndex, pid } = live.info;
-    log.warn(
-      `worker ${workerIndex} (pid ${pid}) sent no heartbeat for ${silentMs} ms (heartbeatTimeoutMs ${this.options.heartbeatTimeoutMs}): ` +
-        'its event loop is blocked; SIGKILLing it, a replacement follows',
-    );
-    this.emit('watchdog-kill', { ...live.info, silentMs });
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 
   async #reloadOnSignal(signal: string): Promise<void> {
