@@ -211,6 +211,28 @@ describe('scaling under steady load', () => {
   }, 120_000);
 });
 
+describe('scale up where the new worker fails to start', () => {
+  test('scale(3) rejects with the HookError, the slot is removed again, nothing respawns, the 2 workers serve on', async () => {
+    const { app, url, control } = await startManager({ FAIL_POSTFORK_FROM_SLOT: '2' });
+    const load = startLoad(url, { concurrency: 2, pauseMs: 10 });
+    const reply = await control('/scale?n=3');
+    await sleep(500);
+    const samples = await load.stop();
+    expect(reply.error).toMatchObject({ name: 'HookError', phase: 'postfork', hookName: 'openPool' });
+    expect(reply.error!.message).toMatch(/database unreachable from slot 2/);
+    expect(reply.workers.map((w) => [w.workerIndex, w.state])).toEqual([
+      [0, 'ready'],
+      [1, 'ready'],
+    ]);
+    expect(named(app.read(), 'respawn')).toEqual([]);
+    expect(named(app.read(), 'scale')).toEqual([]);
+    expect(failed(samples)).toEqual([]);
+    // Still a working cluster: it scales again (the failing slot is tried afresh) and stops cleanly.
+    expect((await control('/scale?n=3')).error).toMatchObject({ hookName: 'openPool' });
+    expect(await stop(app)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
+
 describe('a worker blocked in while (true) on a request', () => {
   test('is killed within heartbeatTimeoutMs + 1 s and replaced; the primary logs slot, pid and silence', async () => {
     const { app, url } = await startManager({ HEARTBEAT_TIMEOUT_MS: '2000' });
