@@ -24,8 +24,9 @@ const { MODES } = require('./lib/settings');
 const { measureShutdown } = require('./lib/shutdown');
 const { measureStartup } = require('./lib/startup');
 const { measureThroughput } = require('./lib/throughput');
+const { measureReload } = require('./lib/reload');
 
-const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown'];
+const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload'];
 
 function parseArgs(argv) {
   const args = { mode: 'full', out: join(__dirname, 'results'), name: 'latest', only: SECTIONS };
@@ -88,7 +89,7 @@ async function main() {
     say,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload };
   const sections = {};
   let failure;
   try {
@@ -116,6 +117,7 @@ async function main() {
   machine.loadavg_at_end = os.loadavg().map((l) => +l.toFixed(2));
   const results = buildResults({ machine, mode: args.mode, settings, ...sections });
   results.elapsed_s = Math.round((Date.now() - started) / 1000);
+  results.reload = sections.reload; // issue 12's section (bench/lib/reload.js), reported as measured
   // Every process the run started (receiver, primaries, workers, dispatch), all checked gone above.
   results.pids_started = trackedPids();
   mkdirSync(args.out, { recursive: true });

@@ -33,6 +33,8 @@ function serve() {
     // Graceful restarts are clean exits: runCluster replaces the worker after a backoff that doubles
     // on every exit; keep it short so a spawn series does not wait seconds between spawns.
     restart: { initialDelayMs: 10, maxDelayMs: 50 },
+    // The reload section (bench/lib/reload.js) reloads on SIGHUP.
+    ...(process.env.BENCH_RELOAD_SIGNAL && { reloadSignal: process.env.BENCH_RELOAD_SIGNAL }),
     worker: async (ctx) => {
       const server = await listen(port, '127.0.0.1');
       closeOnStop(server); // in-flight requests finish before the flush

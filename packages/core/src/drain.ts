@@ -18,6 +18,15 @@ export type DrainTarget = Closable & {
 const IDLE_SWEEP_MS = 100;
 
 const targets = new WeakMap<HookRegistry, Set<DrainTarget>>();
+let requests = 0;
+const count = (): void => {
+  requests += 1;
+};
+
+/** Requests seen by the http servers given to closeOnStop in this process (a manager's maxRequests counts these). */
+export function requestCount(): number {
+  return requests;
+}
 const closing = new WeakMap<DrainTarget, Promise<void>>();
 
 /** Adds `server` to the servers drained when the worker of `registry` stops. Returns the removal. */
@@ -25,7 +34,15 @@ export function addDrainTarget(registry: HookRegistry, server: DrainTarget): () 
   let set = targets.get(registry);
   if (!set) targets.set(registry, (set = new Set()));
   set.add(server);
-  return () => set.delete(server);
+  // An http/https/http2 server emits 'request' for each request: counting costs one increment on the
+  // request path. An app whose close() returns a promise (Fastify, NestJS) is not counted.
+  const emitter = server as Partial<NodeJS.EventEmitter> & { listening?: unknown };
+  const counts = typeof emitter.listening === 'boolean' && typeof emitter.on === 'function' && typeof emitter.off === 'function';
+  if (counts) emitter.on!('request', count);
+  return () => {
+    if (counts) emitter.off!('request', count);
+    return set.delete(server);
+  };
 }
 
 /** How many servers the drain of `registry`'s worker will close. */

@@ -9,6 +9,8 @@ export const EnvVars = {
   PRIMARY_PID: 'FORKHOOKS_PRIMARY_PID',
   SHUTDOWN_TIMEOUT_MS: 'FORKHOOKS_SHUTDOWN_TIMEOUT_MS',
   DRAIN_TIMEOUT_MS: 'FORKHOOKS_DRAIN_TIMEOUT_MS',
+  /** Set by runCluster when it watches its workers: how often the worker sends its heartbeat (ms). */
+  HEARTBEAT_MS: 'FORKHOOKS_HEARTBEAT_MS',
 } as const;
 
 /** Reads a non-negative integer from `env[name]`; undefined when unset, a named error when malformed. */

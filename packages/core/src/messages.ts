@@ -8,7 +8,9 @@ export type WorkerMessage =
   | { forkhooks: 'ready'; pid: number; workerIndex: number; generation: number }
   | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string }
   /** The worker's stop reached its drain, or its atexit: what a forced kill would cut off. */
-  | { forkhooks: 'stopping'; pid: number; phase: StopPhase };
+  | { forkhooks: 'stopping'; pid: number; phase: StopPhase }
+  /** The worker's event loop is alive: its RSS and the requests its closeOnStop http servers have seen. */
+  | { forkhooks: 'heartbeat'; pid: number; rss: number; requests: number };
 
 /** The parts of a worker's stop, in order: drain the servers, then run atexit. */
 export type StopPhase = 'drain' | 'atexit';

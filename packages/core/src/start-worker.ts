@@ -1,6 +1,7 @@
 import { buildContext, type BaseContext } from './context';
 import { resolveDrainTimeout } from './drain';
 import { EnvVars } from './env';
+import { startHeartbeat } from './heartbeat';
 import { HookError, describe, isInstance } from './errors/hook.error';
 import { log } from './logger';
 import { notifyManager, type WorkerMessage } from './messages';
@@ -29,6 +30,8 @@ export interface StartWorkerOptions extends ContextOverrides {
 export type WorkerMain = (ctx: HookContext) => unknown;
 
 let current: Shutdown | undefined;
+/** What an orphan with a live event loop gets beyond its drain and atexit deadline before its watchdog ends it. */
+const ORPHAN_GRACE_MS = 1_000;
 
 /**
  * Starts this process (or thread) as a worker: detects the runtime, runs `postfork` (standalone:
@@ -47,11 +50,12 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
   const pm2Shares = context.runtime === 'pm2' && drainTimeoutMs === undefined && !process.env[EnvVars.DRAIN_TIMEOUT_MS];
 
   let startup: Promise<unknown> = Promise.resolve();
+  const drainMs = pm2Shares ? Math.floor(timeoutMs / 2) : resolveDrainTimeout(drainTimeoutMs);
   const shutdown = createShutdown({
     registry: reg,
     context,
     timeoutMs,
-    drainTimeoutMs: pm2Shares ? Math.floor(timeoutMs / 2) : resolveDrainTimeout(drainTimeoutMs),
+    drainTimeoutMs: drainMs,
     drainSharesDeadline: pm2Shares,
     // A managed worker shares the terminal's Ctrl-C with its manager, which forces the stop for all.
     forceOnInterrupt: !managed,
@@ -66,6 +70,8 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
   current = shutdown;
   installStopPaths((reason, error, detail) => void shutdown.stop(reason, error, detail));
   process.on('exit', () => warnIfSkipped(reg, shutdown));
+  // Only when the manager asks (runCluster's heartbeatTimeoutMs): beats to it, and the orphan watchdog.
+  if (managed) startHeartbeat(drainMs + timeoutMs + ORPHAN_GRACE_MS);
 
   return new Promise<HookContext>((resolve) => {
     const started = performance.now();

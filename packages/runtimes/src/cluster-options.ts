@@ -2,13 +2,14 @@ import { availableParallelism } from 'node:os';
 import { registry as defaultRegistry, resolveDrainTimeout, resolveShutdownTimeout, type BaseContext, type HookRegistry, type WorkerMain } from '@forkhooks/core';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { resolveRestart, type RestartOptions, type RestartPolicy } from './restart-policy';
+import { MANAGER_KEYS, resolveManagerOptions, type ManagerOptions, type ResolvedManagerOptions } from './manager-options';
 import { checkDuration, checkFunction, checkInteger, checkKeys, checkObject, checkRegistry } from './validate';
 
 /** What `primary(ctx)` receives: the primary's own context, and a signal aborted when its shutdown starts. */
 export type PrimaryContext = BaseContext & { signal: AbortSignal };
 
 /** Options of runCluster. */
-export interface ClusterOptions {
+export interface ClusterOptions extends ManagerOptions {
   /** The worker's main function: runs in each worker after postfork, with the same context. */
   worker: WorkerMain;
   /** How many workers (slots 0..workers-1). Default `os.availableParallelism()`. */
@@ -30,7 +31,7 @@ export interface ClusterOptions {
 }
 
 /** ClusterOptions validated, with every default filled in. */
-export interface ResolvedClusterOptions {
+export interface ResolvedClusterOptions extends ResolvedManagerOptions {
   worker: WorkerMain;
   workers: number;
   primary: ((ctx: PrimaryContext) => unknown) | undefined;
@@ -41,11 +42,11 @@ export interface ResolvedClusterOptions {
 }
 
 const CALLER = 'runCluster';
-const KEYS = ['worker', 'workers', 'primary', 'restart', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
+const KEYS = ['worker', 'workers', 'primary', 'restart', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry', ...MANAGER_KEYS];
 
 /** Validates runCluster's options (the same in primary and workers) before anything is forked. */
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  if (options === undefined) throw new InvalidRuntimeOptionError('options', CALLER, 'expected { worker, workers?, primary?, restart?, shutdownTimeoutMs?, drainTimeoutMs?, registry? }');
+  if (options === undefined) throw new InvalidRuntimeOptionError('options', CALLER, `expected { worker, workers?, primary?, restart?, shutdownTimeoutMs?, drainTimeoutMs?, registry?, ${MANAGER_KEYS.map((k) => `${k}?`).join(', ')} }`);
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
   checkFunction(CALLER, 'worker', options.worker, true);
@@ -54,7 +55,9 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
   checkInteger(CALLER, 'drainTimeoutMs', options.drainTimeoutMs, 0);
   checkRegistry(CALLER, options.registry);
+  const manager = resolveManagerOptions(CALLER, options);
   return {
+    ...manager,
     worker: options.worker,
     workers: options.workers ?? availableParallelism(),
     primary: options.primary,

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:cluster';
 import type { StopPhase } from '@forkhooks/core';
 import type { SlotBackoff } from './restart-policy';
+import type { ReplaceReason } from './types/cluster-handle';
 import type { StartFailure, WorkerInfo } from './types/worker-info';
 
 /** A worker the cluster primary forked and has not seen exit. */
@@ -17,6 +18,20 @@ export interface LiveWorker {
   forced?: boolean;
   /** What the worker said in its 'failed' message, if it failed to start. */
   failure?: StartFailure;
+  /** Resolves `started`: called on its ready message. */
+  onReady?: () => void;
+  /** Settles when it is ready (resolves) or has exited before (rejects with why). */
+  readonly started: Promise<void>;
+  /** When its last heartbeat came (undefined before the first), with the RSS and request count it carried. */
+  lastBeatAt?: number;
+  rss?: number;
+  requests?: number;
+  /** Its maxRequests, jitter included. */
+  readonly requestLimit: number | undefined;
+  /** Replaced or removed: the primary asked it to stop, its exit is expected. */
+  retiring?: boolean;
+  /** The heartbeat watchdog killed it. */
+  watchdogKilled?: boolean;
 }
 
 /** One slot 0..n-1 of runCluster: its current worker, its generation, its backoff. */
@@ -32,4 +47,16 @@ export interface Slot {
   readonly backoff: SlotBackoff | undefined;
   /** The respawn timer, while one is scheduled. */
   timer?: NodeJS.Timeout;
+  /** A replacement forked for `live` (reload, recycling, a new slot), until it is ready and takes over. */
+  next?: LiveWorker;
+  /** The replacement of this slot under way, if any. */
+  replacing?: Promise<void>;
+  /** Why `live` replaced the worker before it. */
+  replaced?: ReplaceReason;
+  /** Why the respawn being scheduled replaces its worker. */
+  respawnReason?: ReplaceReason;
+  /** scale() removed this slot: nothing is respawned into it. */
+  removed?: boolean;
+  /** No recycling attempt before this time (a replacement just failed to start). */
+  recycleAfter?: number;
 }

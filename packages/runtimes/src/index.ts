@@ -2,7 +2,9 @@
 
 export { runCluster } from './cluster';
 export type { ClusterOptions, PrimaryContext } from './cluster-options';
-export type { ClusterEvents, ClusterHandle, RespawnInfo, SlotState } from './types/cluster-handle';
+export type { ClusterEvents, ClusterHandle, RecycleInfo, ReloadInfo, ReplaceReason, RespawnInfo, ScaleInfo, SlotState, WatchdogKillInfo } from './types/cluster-handle';
+export type { ManagerOptions } from './manager-options';
+export { DEFAULT_HEARTBEAT_TIMEOUT_MS } from './manager-options';
 export { DEFAULT_RESTART } from './restart-policy';
 export type { RestartOptions, RestartPolicy } from './restart-policy';
 

@@ -8,6 +8,8 @@ export interface SpawnSpec {
   workerId: string;
   shutdownTimeoutMs: number;
   drainTimeoutMs: number;
+  /** How often the worker sends its heartbeat (runCluster's watchdog and recycling); undefined: none. */
+  heartbeatMs?: number;
 }
 
 let spawned = 0;
@@ -28,5 +30,7 @@ export function spawnEnv(spec: SpawnSpec): Record<string, string> {
     [EnvVars.PRIMARY_PID]: String(process.pid),
     [EnvVars.SHUTDOWN_TIMEOUT_MS]: String(spec.shutdownTimeoutMs),
     [EnvVars.DRAIN_TIMEOUT_MS]: String(spec.drainTimeoutMs),
+    // Empty (off) unless asked: a worker must not inherit its own manager's setting.
+    [EnvVars.HEARTBEAT_MS]: spec.heartbeatMs === undefined ? '' : String(spec.heartbeatMs),
   };
 }

@@ -2,7 +2,12 @@ import { isMessage, type StopPhase, type WorkerMessage } from '@forkhooks/core';
 import type { StartFailure } from './types/worker-info';
 
 /** What a manager makes of one message from its worker: ready, failed (with why), or not ours. */
-export type WorkerSignal = { kind: 'ready' } | { kind: 'failed'; failure: StartFailure } | { kind: 'stopping'; phase: StopPhase } | undefined;
+export type WorkerSignal =
+  | { kind: 'ready' }
+  | { kind: 'failed'; failure: StartFailure }
+  | { kind: 'stopping'; phase: StopPhase }
+  | { kind: 'heartbeat'; rss: number; requests: number }
+  | undefined;
 
 /** Reads a message sent by core's startWorker (`{ forkhooks: 'ready' | 'failed', ... }`); anything else is the app's. */
 export function readWorkerMessage(message: unknown): WorkerSignal {
@@ -14,6 +19,10 @@ export function readWorkerMessage(message: unknown): WorkerSignal {
   if (isMessage(message, 'stopping')) {
     const { phase } = message as Extract<WorkerMessage, { forkhooks: 'stopping' }>;
     if (phase === 'drain' || phase === 'atexit') return { kind: 'stopping', phase };
+  }
+  if (isMessage(message, 'heartbeat')) {
+    const { rss, requests } = message as Extract<WorkerMessage, { forkhooks: 'heartbeat' }>;
+    return { kind: 'heartbeat', rss: Number(rss) || 0, requests: Number(requests) || 0 };
   }
   return undefined;
 }

@@ -21,6 +21,17 @@ describe('options are validated before anything runs', () => {
     [{ worker, drainTimeoutMs: '5s' }, /invalid option drainTimeoutMs: expected an integer >= 0, got "5s"/],
     [{ worker, worksers: 2 }, /invalid option worksers: unknown option/],
     [{ worker, registry: {} }, /invalid option registry: expected a HookRegistry/],
+    [{ worker, heartbeatTimeoutMs: -1 }, /invalid option heartbeatTimeoutMs: expected an integer >= 0, got -1/],
+    [{ worker, heartbeatTimeoutMs: 500 }, /invalid option heartbeatTimeoutMs: expected 0 \(off\) or at least 1000 ms, got 500/],
+    [{ worker, heartbeatTimeoutMs: '30s' }, /invalid option heartbeatTimeoutMs: expected an integer >= 0, got "30s"/],
+    [{ worker, maxRequests: 0 }, /invalid option maxRequests: expected an integer >= 1, got 0/],
+    [{ worker, maxRequests: 100, maxRequestsJitter: -1 }, /invalid option maxRequestsJitter: expected an integer >= 0, got -1/],
+    [{ worker, maxRequestsJitter: 10 }, /invalid option maxRequestsJitter: it only spreads maxRequests: set maxRequests too/],
+    [{ worker, maxMemoryMb: 0 }, /invalid option maxMemoryMb: expected a positive number of MiB \(RSS\), got 0/],
+    [{ worker, maxMemoryMb: '512M' }, /invalid option maxMemoryMb: expected a positive number of MiB \(RSS\), got "512M"/],
+    [{ worker, reloadSignal: 'SIGTERM' }, /invalid option reloadSignal: expected 'SIGHUP', 'SIGUSR2' or false, got "SIGTERM"/],
+    [{ worker, reloadSignal: true }, /invalid option reloadSignal: expected 'SIGHUP', 'SIGUSR2' or false, got true/],
+    [{ worker, maxRequest: 10 }, /invalid option maxRequest: unknown option; allowed: .*maxRequests/],
   ])('runCluster(%p)', (options, message) => {
     const call = (): unknown => runCluster(options as unknown as ClusterOptions);
     expect(call).toThrow(InvalidRuntimeOptionError);

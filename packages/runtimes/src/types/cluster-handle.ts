@@ -13,6 +13,41 @@ export interface RespawnInfo {
   previous: WorkerExit;
 }
 
+/**
+ * Why a slot's worker replaced the one before it: a rolling reload, recycling (maxRequests, maxMemoryMb),
+ * the heartbeat watchdog, a crash of the previous one, or its exit 0 on its own.
+ */
+export type ReplaceReason = 'reload' | 'max-requests' | 'max-memory' | 'watchdog' | 'crash' | 'exit';
+
+/** A rolling reload that ended: how long it took and the workers now serving (or the error that stopped it). */
+export interface ReloadInfo {
+  durationMs: number;
+  /** The workers that replaced the old ones (all of them on success; those done before the failure otherwise). */
+  replaced: WorkerInfo[];
+  /** Set when a replacement failed to start: the reload stopped there and the old worker keeps serving. */
+  error?: unknown;
+}
+
+/** A change of the number of slots. */
+export interface ScaleInfo {
+  from: number;
+  to: number;
+}
+
+/** A worker the heartbeat watchdog killed: it sent no heartbeat for `silentMs`. */
+export interface WatchdogKillInfo extends WorkerInfo {
+  silentMs: number;
+}
+
+/** A worker being recycled (replacement first, then a graceful stop). */
+export interface RecycleInfo extends WorkerInfo {
+  reason: 'max-requests' | 'max-memory';
+  /** Requests its closeOnStop servers had seen, at its last heartbeat. */
+  requests: number;
+  /** Its RSS at its last heartbeat, in MiB. */
+  rssMb: number;
+}
+
 /** What the primary's handle emits, for users who log or count. Workers' handles emit nothing. */
 export interface ClusterEvents {
   /** A worker ran postfork and its main resolved. */
@@ -23,12 +58,22 @@ export interface ClusterEvents {
   respawn: [respawn: RespawnInfo];
   /** A slot failed too often: the primary stops every worker and exits 1. */
   'giving-up': [error: CrashLoopError];
+  /** A rolling reload ended (see `reload()`). */
+  reload: [reload: ReloadInfo];
+  /** The number of slots changed (see `scale()`). */
+  scale: [scale: ScaleInfo];
+  /** The heartbeat watchdog SIGKILLed a silent worker; a replacement follows. */
+  'watchdog-kill': [kill: WatchdogKillInfo];
+  /** A worker crossed maxRequests or maxMemoryMb; its replacement is starting. */
+  recycle: [recycle: RecycleInfo];
 }
 
 /** The state of one slot, from `handle.workers()`. */
 export interface SlotState extends WorkerInfo {
   /** `starting` (forked, not ready yet), `ready`, or `stopping`. */
   state: 'starting' | 'ready' | 'stopping';
+  /** Why this worker replaced the previous one of its slot; undefined for the slot's first worker. */
+  replaced?: ReplaceReason;
 }
 
 /** What runCluster returns, in the primary and in each worker (the same script runs in both). */
@@ -46,6 +91,19 @@ export interface ClusterHandle extends EventEmitter<ClusterEvents> {
    * kill a worker). Worker: drains, runs its atexit and exits 0.
    */
   stop(): Promise<void>;
-  /** Primary: the live workers, by slot. Worker: empty. */
+  /** Primary: the live workers, by slot (a replacement starting and a worker retiring included). Worker: empty. */
   workers(): readonly SlotState[];
+  /**
+   * Primary: a rolling reload, slot by slot: prefork, fork the replacement (generation + 1, the code on
+   * disk now), wait until it is ready, then stop the old worker gracefully (drain, atexit, flush). A
+   * replacement that fails to start stops the reload, the old worker keeps serving, and this rejects
+   * with the hook's error. Worker: rejects (only the primary reloads).
+   */
+  reload(): Promise<void>;
+  /**
+   * Primary: `n` slots from now on. New slots run prefork/postfork as usual and this resolves once they
+   * are ready; removed slots (the highest first) stop gracefully and this resolves once they have exited.
+   * Worker: rejects.
+   */
+  scale(n: number): Promise<void>;
 }
