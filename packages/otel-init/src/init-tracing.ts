@@ -4,7 +4,7 @@ import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api'
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resolveConfig, type ConfigOptions } from './config';
 import { enableInstrumentations } from './instrumentations';
-import { protocolMismatchHint } from './protocol-mismatch';
+import type * as Mismatch from './protocol-mismatch';
 import { workerAttributes } from './resource-attributes';
 import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
@@ -78,6 +78,9 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
     config.batch.maxQueueSize,
     (error) => {
       // Said once per process: a wrong protocol never recovers, and one line with the fix is enough.
+      // Loaded on the first failure only: nothing on the start-up path.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { protocolMismatchHint } = require('./protocol-mismatch') as typeof Mismatch;
       const hint = hinted ? undefined : protocolMismatchHint(config, error, counter.snapshot().spansExported === 0);
       if (hint) hinted = true;
       log.warn(
