@@ -5,8 +5,8 @@ import type { ReceiverOptions, ResolvedReceiverOptions } from './types/receiver-
 /** The defaults of `startReceiver`. */
 export const RECEIVER_DEFAULTS: Readonly<ResolvedReceiverOptions> = Object.freeze({
   port: 4318,
-  grpcPort: 4317,
   host: '127.0.0.1',
+  grpcPort: 4317,
   maxBodyBytes: 16 * 1024 * 1024,
   maxSpans: 1_000_000,
   maxInstances: 1_000,
