@@ -27,7 +27,7 @@ export function protocolMismatchHint(config: Pick<TracingConfig, 'protocol' | 'p
   const hungUp = neverExported && /socket hang up/.test(error.message);
   if (!parseError && !hungUp) return undefined;
   return (
-    `the endpoint ${parseError ? 'did not answer in HTTP/1.1' : 'closed the connection without an HTTP answer'}, so it ${parseError ? 'looks' : 'may be'} ` +
+    `the endpoint ${parseError ? 'did not answer in HTTP/1.1' : 'closed the connection without an HTTP answer'}, so it ${parseError ? 'looks like' : 'may be'} ` +
     `an OTLP/gRPC port (4317), not OTLP/HTTP: set ${setting}=grpc for it, or point the endpoint at the collector's OTLP/HTTP port (4318)`
   );
 }
