@@ -196,7 +196,7 @@ export const answeredSince = (samples: readonly LoadSample[], from: number): num
  * closes every receiver started through `receiverOn`, stops every process the file learned (by pid)
  * and fails on any that was left.
  */
-export function useFaultSuite(): { receiverOn(port?: number): Promise<Receiver> } {
+export function useFaultSuite(): { receiverOn(port?: number, grpcPort?: number): Promise<Receiver> } {
   const receivers: Receiver[] = [];
   beforeAll(assertBuilt);
   afterAll(async () => {
@@ -207,8 +207,8 @@ export function useFaultSuite(): { receiverOn(port?: number): Promise<Receiver> 
     expect(left).toEqual([]);
   });
   return {
-    async receiverOn(port = 0) {
-      const receiver = await startReceiver({ port });
+    async receiverOn(port = 0, grpcPort?: number) {
+      const receiver = await startReceiver({ port, grpcPort });
       receivers.push(receiver);
       return receiver;
     },

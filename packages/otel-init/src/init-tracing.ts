@@ -180,7 +180,7 @@ function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore:
   const where = redactUrl(config.endpoint);
   const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN/.test(cause)
     ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. `
-    : /timed out|timeout|no answer/i.test(cause)
+    : /timed out|timeout|no answer|DEADLINE_EXCEEDED/i.test(cause)
       ? `The collector at ${where} did not answer in time. `
       : '';
   log.warn(
