@@ -1,5 +1,5 @@
 import {
-  Metadata,
+  type Metadata,
   Server,
   ServerCredentials,
   ServerInterceptingCall,
