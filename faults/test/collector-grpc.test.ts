@@ -10,17 +10,16 @@ import {
   FAILED,
   lines,
   linesByPid,
-  listeningPort,
   lossPerWorker,
   RECOVERED,
   report,
   sleep,
+  slowCollector,
   startApp,
   type Stats,
   until,
   useFaultSuite,
   type WorkerLoss,
-  workerStats,
 } from './helpers';
 
 const { receiverOn } = useFaultSuite();
@@ -114,29 +113,7 @@ describe('collector slow over gRPC (answers after 5 s)', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     receiver = await receiverOn(0);
-    app = startApp({
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcUrl,
-      OTEL_BSP_EXPORT_TIMEOUT: '1000',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      FORKHOOKS_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
-    });
-    const port = await listeningPort(app);
-    const url = `http://127.0.0.1:${port}/`;
-    let load = startLoad(url);
-    await sleep(1_000);
-    baseline = await load.stop();
-    await until(() => receiver.count() >= 2 * baseline.length, 'the baseline spans to arrive');
-
-    receiver.setFault({ delayMs: 5_000 });
-    load = startLoad(url);
-    await sleep(3_000);
-    during = (await workerStats(port)).stats;
-    slow = await load.stop();
-    const stopAt = Date.now();
-    app.proc.child.kill('SIGTERM');
-    exit = await app.proc.exited;
-    stopMs = Date.now() - stopAt;
+    ({ app, baseline, slow, during, stopMs, exit } = await slowCollector(receiver, receiver.grpcUrl, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, DEADLINE_MS));
     losses = lossPerWorker(app, receiver);
     report('collector slow over gRPC (5 s)', {
       scenarioMs: Date.now() - t0,

@@ -4,7 +4,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
-import { stopAllLoads, type LoadSample } from '../../test-utils/load';
+import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
 import { httpGet } from '../../test-utils/http';
 import { readEvents, reapLeftovers, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
 
@@ -214,3 +214,50 @@ export function useFaultSuite(): { receiverOn(port?: number, grpcPort?: number):
     },
   };
 }
+
+/** What `slowCollector` measured. */
+export interface SlowCollectorRun {
+  app: App;
+  /** Load samples with the collector answering at once, then while it answers after 5 s. */
+  baseline: LoadSample[];
+  slow: LoadSample[];
+  /** The worker's stats() 3 s into the slow phase. */
+  during: Stats;
+  /** From SIGTERM to the app's exit. */
+  stopMs: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * The slow-collector scenario: one traced worker exporting to `receiver` (at `endpoint`, with `env`),
+ * a second of load with the collector answering at once, then 3 s of load with every answer delayed
+ * by 5 s, then SIGTERM. The export timeout is 1 s, the shutdown deadline `deadlineMs`.
+ */
+export async function slowCollector(receiver: Receiver, endpoint: string, env: NodeJS.ProcessEnv, deadlineMs: number): Promise<SlowCollectorRun> {
+  const app = startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    // The batch processor's export timeout; the exporter's own (OTEL_EXPORTER_OTLP_TIMEOUT) is left at its 10 s default.
+    OTEL_BSP_EXPORT_TIMEOUT: '1000',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    FORKHOOKS_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
+    ...env,
+  });
+  const port = await listeningPort(app);
+  const url = `http://127.0.0.1:${port}/`;
+  let load = startLoad(url);
+  await sleep(1_000);
+  const baseline = await load.stop();
+  await until(() => receiver.count() >= 2 * baseline.length, 'the baseline spans to arrive');
+
+  receiver.setFault({ delayMs: 5_000 });
+  load = startLoad(url);
+  // Exports started within 100 ms from now; by 3 s each has outlived the 1 s export timeout.
+  await sleep(3_000);
+  const during = (await workerStats(port)).stats;
+  const slow = await load.stop();
+  const stopAt = Date.now();
+  app.proc.child.kill('SIGTERM');
+  const exit = await app.proc.exited;
+  return { app, baseline, slow, during, stopMs: Date.now() - stopAt, exit };
+}
+

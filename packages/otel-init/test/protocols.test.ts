@@ -77,19 +77,16 @@ describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, a
   }, 300_000);
 
   describe.each(PROTOCOLS)('%s', (protocol) => {
+    /** How to run a fixture of this line, exporting SPANS spans over this protocol to the receiver. */
+    const run = (extra: NodeJS.ProcessEnv) => ({
+      execPath: line.execPath,
+      env: { ...line.env, SPANS: String(SPANS), OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(receiver(), protocol), ...extra },
+    });
+
     maybe(
       'delivers every span of 2 cluster workers on SIGTERM, each with its worker identity',
       async () => {
-        const proc = startNode(line.entry(CLUSTER_APP), {
-          execPath: line.execPath,
-          env: {
-            ...line.env,
-            SPANS: String(SPANS),
-            OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-            OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(receiver(), protocol),
-            OTEL_SERVICE_NAME: 'orders',
-          },
-        });
+        const proc = startNode(line.entry(CLUSTER_APP), run({ OTEL_SERVICE_NAME: 'orders' }));
         const worker0 = await readyPid(proc, 0);
         const worker1 = await readyPid(proc, 1);
         proc.child.kill('SIGTERM');
@@ -119,17 +116,10 @@ describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, a
     maybe(
       'sends OTEL_EXPORTER_OTLP_HEADERS (gRPC: as metadata) and gzips with OTEL_EXPORTER_OTLP_COMPRESSION=gzip',
       async () => {
-        const result = await runNode(line.entry(PROTOCOL_APP), {
-          execPath: line.execPath,
-          env: {
-            ...line.env,
-            SPANS: String(SPANS),
-            OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-            OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(receiver(), protocol),
-            OTEL_EXPORTER_OTLP_HEADERS: 'x-team=checkout,authorization=Bearer%20t0ken',
-            OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
-          },
-        });
+        const result = await runNode(
+          line.entry(PROTOCOL_APP),
+          run({ OTEL_EXPORTER_OTLP_HEADERS: 'x-team=checkout,authorization=Bearer%20t0ken', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }),
+        );
         expect(result.code).toBe(0);
         expect(receiver().count()).toBe(SPANS);
         const requests = receiver().recentRequests();

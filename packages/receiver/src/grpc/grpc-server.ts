@@ -8,6 +8,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import type { TraceHandlerContext } from '../http/trace-handler';
+import { newRecord } from '../request-log';
 import type { RequestRecord } from '../types/receiver-stats';
 import { handleExport, TRACE_SERVICE } from './trace-service';
 
@@ -55,16 +56,7 @@ export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext)
 function recordingCall(
   path: string,
   call: ServerInterceptingCallInterface, ctx: TraceHandlerContext, records: WeakMap<Metadata, RequestRecord>): ServerInterceptingCall {
-  const record: RequestRecord = {
-    receivedAt: Date.now(),
-    method: 'POST',
-    url: path,
-    headers: {},
-    status: 0,
-    bodyBytes: 0,
-    spans: 0,
-    error: undefined,
-  };
+  const record = newRecord('POST', path, {});
   ctx.counters.requests += 1;
   ctx.log.add(record);
   // Set by the server before any interceptor runs; not part of grpc-js' typed API, so read defensively.
