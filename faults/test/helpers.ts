@@ -5,7 +5,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
 import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
-import { httpGet } from '../../test-utils/http';
+import { freePort, httpGet } from '../../test-utils/http';
 import { readEvents, reapLeftovers, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
 
 /** Where the plain-JS fixtures live. */
@@ -259,5 +259,51 @@ export async function slowCollector(receiver: Receiver, endpoint: string, env: N
   app.proc.child.kill('SIGTERM');
   const exit = await app.proc.exited;
   return { app, baseline, slow, during, stopMs: Date.now() - stopAt, exit };
+}
+
+/** What `collectorDownAtStart` measured. */
+export interface DownAtStartRun {
+  app: App;
+  /** The steady load's samples, from before the collector was up to the stop. */
+  samples: LoadSample[];
+  receiver: Receiver;
+  /** When the collector came up (Date.now()). */
+  upAt: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * The collector-down-at-start scenario: 2 traced workers (with `env`) exporting to `endpoint(port)` of
+ * a collector that is not there, under steady load; 3 s after the start `up(port)` starts it, then
+ * `settle()` waits (a fixed time, or until the workers recovered) before the stop. Each export is one
+ * short try (`OTEL_EXPORTER_OTLP_TIMEOUT=500`): the exporter's retries would hide a short outage.
+ */
+export async function collectorDownAtStart(
+  env: NodeJS.ProcessEnv,
+  endpoint: (port: number) => string,
+  up: (port: number) => Promise<Receiver>,
+  settle: (app: App) => Promise<void>,
+): Promise<DownAtStartRun> {
+  const [port, collectorPort] = [await freePort(), await freePort()];
+  const startedAt = Date.now();
+  const app = startApp({
+    WORKERS: '2',
+    PORT: String(port),
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(collectorPort),
+    OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000',
+    ...env,
+  });
+  await app.proc.waitFor(/ALL READY/);
+  const load = startLoad(`http://127.0.0.1:${port}/`);
+  await sleep(startedAt + 3_000 - Date.now());
+  const receiver = await up(collectorPort);
+  const upAt = Date.now();
+  await settle(app);
+  const samples = await load.stop();
+  app.proc.child.kill('SIGTERM');
+  const exit = await app.proc.exited;
+  return { app, samples, receiver, upAt, exit };
 }
 
