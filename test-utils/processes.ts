@@ -20,15 +20,16 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `node [nodeArgs] script [args]` with `env` added to this process's environment. `detached`: in a
- * process group of its own (pgid = its pid), so a test can signal the whole group as a terminal does
- * (`process.kill(-pid, ...)`). `execPath`: another node binary (default: the one running the tests).
+/**
+ * Starts `node [nodeArgs] script [args]` with `env` added to this process's environment; `node` is
+ * another Node binary to run (default: this one). `detached`: in a process group of its own (pgid =
+ * its pid), so a test can signal the whole group as a terminal does (`process.kill(-pid, ...)`).
  */
 export function startNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; detached?: boolean; execPath?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; node?: string; detached?: boolean } = {},
 ): NodeProcess {
-  const child = spawn(options.execPath ?? process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, FORKHOOKS_LOG: 'info', ...options.env },
     cwd: options.cwd,
     detached: options.detached ?? false,
@@ -85,7 +86,7 @@ export function startNode(
 /** Runs `node script` to its end (killing it by pid after `timeoutMs`). */
 export async function runNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; timeoutMs?: number; execPath?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; node?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
   const proc = startNode(script, options);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);

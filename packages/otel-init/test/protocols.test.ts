@@ -40,7 +40,8 @@ interface Line {
   name: string;
   /** Set in beforeAll. */
   entry(file: string): string;
-  execPath: string | undefined;
+  /** The node binary (undefined: the one running the tests). */
+  node: string | undefined;
   env: NodeJS.ProcessEnv;
 }
 
@@ -64,14 +65,14 @@ async function readyPid(proc: NodeProcess, index: number): Promise<number> {
 
 describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, available) => {
   const receiver = useReceiver();
-  const line: Line = { name: lineName, entry: (file) => file, execPath: undefined, env: {} };
+  const line: Line = { name: lineName, entry: (file) => file, node: undefined, env: {} };
   const maybe = available ? it : it.skip;
 
   beforeAll(async () => {
     if (lineName !== '3.x' || !available) return;
     const dir = await installFixture('otel3', OTEL3_MANIFEST, [CLUSTER_APP, PROTOCOL_APP], { ownApi: true });
     line.entry = (file) => join(dir, file.split('/').pop() as string);
-    line.execPath = (node24 as { path: string }).path;
+    line.node = (node24 as { path: string }).path;
     // The linked forkhooks packages resolve OpenTelemetry from the fixture's node_modules.
     line.env = { NODE_PRESERVE_SYMLINKS: '1' };
   }, 300_000);
@@ -79,7 +80,7 @@ describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, a
   describe.each(PROTOCOLS)('%s', (protocol) => {
     /** How to run a fixture of this line, exporting SPANS spans over this protocol to the receiver. */
     const run = (extra: NodeJS.ProcessEnv) => ({
-      execPath: line.execPath,
+      node: line.node,
       env: { ...line.env, SPANS: String(SPANS), OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(receiver(), protocol), ...extra },
     });
 
