@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import { Server as GrpcServer, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { TRACE_SERVICE } from '@forkhooks/receiver';
 import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
 
 // OTEL_EXPORTER_OTLP_CERTIFICATE on real processes: a collector on https:// (OTLP/HTTP) and on
@@ -10,19 +11,6 @@ import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
 // trusts it only through the variable: otel-init passes the file to the exporter's agent (HTTP) or
 // credentials (gRPC) itself, on both SDK lines.
 const APP = join(__dirname, 'fixtures', 'protocol-app.js');
-const bytes = (value: Buffer): Buffer => value;
-const EXPORT: ServiceDefinition = {
-  Export: {
-    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes,
-    requestDeserialize: bytes,
-    responseSerialize: bytes,
-    responseDeserialize: bytes,
-  },
-};
-
 /** A CA and a certificate for 127.0.0.1 signed by it, in `dir`. */
 function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer } {
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -54,7 +42,7 @@ describe('OTEL_EXPORTER_OTLP_CERTIFICATE: a collector whose certificate only tha
     await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
     httpsUrl = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
     grpc = new GrpcServer();
-    grpc.addService(EXPORT, {
+    grpc.addService(TRACE_SERVICE, {
       Export: (_call: unknown, callback: (error: null, value: Buffer) => void) => {
         received.grpc += 1;
         callback(null, Buffer.alloc(0));

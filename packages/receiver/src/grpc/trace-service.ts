@@ -14,7 +14,7 @@ export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceS
 // success, is the empty message.
 const bytes = (value: Buffer): Buffer => value;
 
-/** `opentelemetry.proto.collector.trace.v1.TraceService`, on raw bytes. */
+/** `opentelemetry.proto.collector.trace.v1.TraceService` on raw bytes, for `@grpc/grpc-js`' `addService` (a TLS server of a test's own, say). */
 export const TRACE_SERVICE: ServiceDefinition = {
   Export: {
     path: TRACE_EXPORT_PATH,
