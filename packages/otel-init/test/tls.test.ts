@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { TRACE_SERVICE } from '@forkhooks/receiver';
 import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
+import { LINES, useLine } from './otel-lines';
 
 // OTEL_EXPORTER_OTLP_CERTIFICATE on real processes: a collector on https:// (OTLP/HTTP) and on
 // TLS gRPC, with a certificate signed by a CA of the test's own (made with openssl). The worker
 // trusts it only through the variable: otel-init passes the file to the exporter's agent (HTTP) or
-// credentials (gRPC) itself, on both SDK lines.
+// credentials (gRPC) itself, on both SDK lines (otel-lines.ts).
 const APP = join(__dirname, 'fixtures', 'protocol-app.js');
 /** A CA and a certificate for 127.0.0.1 signed by it, in `dir`. */
 function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer } {
@@ -21,7 +22,9 @@ function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer 
   return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
 }
 
-describe('OTEL_EXPORTER_OTLP_CERTIFICATE: a collector whose certificate only that CA vouches for', () => {
+describe.each(LINES)('OTEL_EXPORTER_OTLP_CERTIFICATE on the OpenTelemetry %s line: a collector whose certificate only that CA vouches for', (lineName, available) => {
+  const line = useLine(lineName, available);
+  const maybe = available ? it : it.skip;
   const dir = tempDir('forkhooks-tls-');
   let certs: ReturnType<typeof makeCertificates>;
   let https: Server;
@@ -66,18 +69,18 @@ describe('OTEL_EXPORTER_OTLP_CERTIFICATE: a collector whose certificate only tha
     expect(await reapLeftovers()).toEqual([]);
   });
 
-  it.each([
+  maybe.each([
     ['http/protobuf', 'http'],
     ['http/json', 'http'],
     ['grpc', 'grpc'],
   ] as const)('%s: exports with the variable set, and fails naming the certificate without it', async (protocol, side) => {
     const env = { SPANS: '3', OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_ENDPOINT: side === 'grpc' ? grpcUrl : httpsUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' };
-    const trusted = await runNode(APP, { env: { ...env, OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca } });
+    const trusted = await runNode(line.entry(APP), { node: line.node, env: { ...line.env, ...env, OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca } });
     expect(trusted.code).toBe(0);
     expect(`${trusted.stdout}${trusted.stderr}`).not.toMatch(/span (export|flush)/);
     expect(received[side]).toBe(1);
 
-    const untrusted = await runNode(APP, { env });
+    const untrusted = await runNode(line.entry(APP), { node: line.node, env: { ...line.env, ...env } });
     expect(untrusted.code).toBe(0);
     expect(untrusted.stderr).toMatch(/span export to \S+ failed: .*(self[- ]signed certificate|unable to verify|certificate)/i);
     expect(received[side]).toBe(1);
