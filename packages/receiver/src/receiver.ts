@@ -105,7 +105,7 @@ class OtlpReceiver implements Receiver {
 
   /** Starts the OTLP/gRPC side on `options.grpcPort`, sharing the store, log, limits and faults. */
   async listenGrpc(): Promise<void> {
-    this.grpc = await listenGrpc(this.options.host, this.options.grpcPort, this.ctx);
+    this.grpc = await listenGrpc(this.options.host, this.options.grpcPort, this.ctx, this.options.headersTimeoutMs);
     this.grpcPort = this.grpc.port;
     this.grpcUrl = `http://${urlHost(this.options.host)}:${this.grpcPort}`;
   }

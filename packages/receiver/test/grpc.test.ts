@@ -41,7 +41,7 @@ function exportWithOfficial(url: string, count: number, options: { gzip?: boolea
 describe('OTLP/gRPC on the receiver', () => {
   let receiver: Receiver;
   beforeAll(async () => {
-    receiver = await startReceiver({ port: 0, maxBodyBytes: 64 * 1024, bodyTimeoutMs: 1_000 });
+    receiver = await startReceiver({ port: 0, maxBodyBytes: 64 * 1024, bodyTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
   });
   afterEach(() => {
     receiver.setFault(undefined);
@@ -114,6 +114,23 @@ describe('OTLP/gRPC on the receiver', () => {
       expect(decodeURIComponent(String(trailers['grpc-message']))).toMatch(/the request message did not arrive within 1000 ms/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
       stream.close();
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('closes a connection that makes no call within headersTimeoutMs (GOAWAY), as HTTP closes one that sends no headers', async () => {
+    const session = connect(receiver.grpcUrl);
+    try {
+      const started = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        session.once('goaway', () => resolve());
+        session.once('close', () => resolve());
+        session.once('error', reject);
+        setTimeout(() => reject(new Error('the idle connection was still open after 8 s')), 8_000).unref();
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(receiver.stats().requests).toBe(0);
     } finally {
       session.destroy();
     }

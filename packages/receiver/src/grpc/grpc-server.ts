@@ -22,12 +22,16 @@ export interface GrpcListener {
  * Serves OTLP/gRPC `TraceService/Export` on `host:port` (0: a free port) with the receiver's limits:
  * a message larger than `maxBodyBytes`, compressed or once decompressed, gets RESOURCE_EXHAUSTED
  * (grpc-js checks both); a request whose message has not arrived `bodyTimeoutMs` after its headers
- * gets DEADLINE_EXCEEDED; gzip (`grpc-encoding: gzip`) is decompressed by grpc-js.
+ * gets DEADLINE_EXCEEDED; a connection idle for `idleTimeoutMs` is closed; gzip (`grpc-encoding:
+ * gzip`) is decompressed by grpc-js.
  */
-export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext): Promise<GrpcListener> {
+export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext, idleTimeoutMs: number): Promise<GrpcListener> {
   const records = new WeakMap<Metadata, RequestRecord>();
   const server = new Server({
     'grpc.max_receive_message_length': ctx.limits.maxBodyBytes,
+    // A connection with no call in flight for this long is closed (GOAWAY), as the HTTP side closes
+    // one that sends no request headers: a client that connects and says nothing holds nothing.
+    'grpc.max_connection_idle_ms': idleTimeoutMs,
     interceptors: [(method, call) => recordingCall(method.path, call, ctx, records)],
   });
   server.addService(TRACE_SERVICE, {

@@ -20,7 +20,7 @@ export interface ReceiverOptions {
    * count in the totals (see `stats().spansUntracked`). Default 1,000.
    */
   maxInstances?: number;
-  /** Time a client has to send its request headers before the connection is closed. Default 5,000 ms. */
+  /** Time a client has to send its request headers before the connection is closed (gRPC: a connection with no call for this long is closed). Default 5,000 ms. */
   headersTimeoutMs?: number;
   /** Time a client has to send the body once its headers arrived; then 408 and the connection is closed. Default 10,000 ms. */
   bodyTimeoutMs?: number;
