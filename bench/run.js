@@ -17,6 +17,7 @@ const { join, resolve } = require('node:path');
 const { ratiosChart } = require('./lib/chart');
 const { measureDelivery } = require('./lib/delivery');
 const { measureDispatch } = require('./lib/dispatch');
+const { measureProtocols } = require('./lib/protocols');
 const { reapAll, trackedPids } = require('./lib/processes');
 const { startReceiverProcess } = require('./lib/receiver');
 const { buildResults, renderMarkdown, renderText } = require('./lib/report');
@@ -27,6 +28,8 @@ const { measureThroughput } = require('./lib/throughput');
 const { measureReload } = require('./lib/reload');
 
 const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload'];
+/** Sections run only when named in --only (not part of the full run's report). */
+const OPTIONAL = ['protocols'];
 
 function parseArgs(argv) {
   const args = { mode: 'full', out: join(__dirname, 'results'), name: 'latest', only: SECTIONS };
@@ -38,8 +41,8 @@ function parseArgs(argv) {
     else if (arg === '--name') args.name = String(argv[++i] ?? '');
     else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/run.js [--quick | --smoke] [--out DIR] [--name NAME] [--only ${SECTIONS.join(',')}]`);
   }
-  const unknown = args.only.filter((s) => !SECTIONS.includes(s));
-  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(',')}`);
+  const unknown = args.only.filter((s) => !SECTIONS.includes(s) && !OPTIONAL.includes(s));
+  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${[...SECTIONS, ...OPTIONAL].join(',')}`);
   if (!/^[A-Za-z0-9._-]+$/.test(args.name)) throw new Error(`--name: ${JSON.stringify(args.name)} is not a file name; use letters, digits, '.', '_' or '-', e.g. --name reference-2026-11-30`);
   return args;
 }
@@ -89,11 +92,11 @@ async function main() {
     say,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, protocols: measureProtocols };
   const sections = {};
   let failure;
   try {
-    for (const name of SECTIONS.filter((s) => args.only.includes(s))) {
+    for (const name of [...SECTIONS, ...OPTIONAL].filter((s) => args.only.includes(s))) {
       const t0 = Date.now();
       say(`${name}...`);
       sections[name] = await measures[name](ctx);
@@ -108,7 +111,7 @@ async function main() {
   if (failure) throw failure;
   if (leftovers.length > 0) throw new Error(`processes left running at the end (now killed): ${leftovers.map((l) => `${l.pid} ${l.what}`).join(', ')}`);
 
-  if (args.only.length < SECTIONS.length) {
+  if (SECTIONS.some((s) => !args.only.includes(s))) {
     say(JSON.stringify(sections, null, 2));
     say(`partial run (--only): nothing written; ${trackedPids().length} processes started, all gone`);
     return;

@@ -20,9 +20,12 @@ const LINKED: Record<string, string> = {
 
 /**
  * Installs `manifest` (npm install, reaching the registry the first time only) into a cached
- * folder, links the repo's packages in, copies `files` there, and returns the folder.
+ * folder, links the repo's packages in, copies `files` there, and returns the folder. `ownApi`:
+ * the manifest installs its own @opentelemetry/api (another OTel line), which is then not replaced
+ * by the repo's; run the fixture with NODE_PRESERVE_SYMLINKS=1 so the linked packages resolve the
+ * fixture's OpenTelemetry packages, not the repo's.
  */
-export async function installFixture(name: string, manifest: Record<string, unknown>, files: string[]): Promise<string> {
+export async function installFixture(name: string, manifest: Record<string, unknown>, files: string[], { ownApi = false } = {}): Promise<string> {
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   const dir = join(tmpdir(), `forkhooks-fixture-${name}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
   if (!existsSync(join(dir, 'node_modules', '.installed'))) {
@@ -40,6 +43,7 @@ export async function installFixture(name: string, manifest: Record<string, unkn
     renameSync(staging, dir);
   }
   for (const [pkg, target] of Object.entries(LINKED)) {
+    if (ownApi && pkg === '@opentelemetry/api') continue;
     const link = join(dir, 'node_modules', pkg);
     rmSync(link, { recursive: true, force: true });
     mkdirSync(dirname(link), { recursive: true });

@@ -86,7 +86,7 @@ export function startNode(
 /** Runs `node script` to its end (killing it by pid after `timeoutMs`). */
 export async function runNode(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[]; cwd?: string; node?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
   const proc = startNode(script, options);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);

@@ -35,7 +35,7 @@ export const NAMED_3X_LINE = [
   '@opentelemetry/core@^3',
   '@opentelemetry/resources@^3',
   '@opentelemetry/context-async-hooks@^3',
-  '@opentelemetry/exporter-trace-otlp-http@^0.301',
+  '@opentelemetry/exporter-trace-otlp-proto@^0.301',
   '@opentelemetry/instrumentation@^0.301',
   '@opentelemetry/instrumentation-http@^0.301',
 ];

@@ -9,6 +9,7 @@ import { waitGone } from '../../test-utils/processes';
 import {
   answeredSince,
   type App,
+  collectorDownAtStart,
   FAILED,
   linesByPid,
   lossPerWorker,
@@ -34,26 +35,12 @@ describe('collector (receiver) down at start, up 3 s later', () => {
 
   beforeAll(async () => {
     const t0 = Date.now();
-    const [port, collectorPort] = [await freePort(), await freePort()];
-    const startedAt = Date.now();
-    app = startApp({
-      WORKERS: '2',
-      PORT: String(port),
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
-      // The exporter's own retries (1 s backoff) would hide a short outage: keep each export to one try.
-      OTEL_EXPORTER_OTLP_TIMEOUT: '500',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000',
-    });
-    await app.proc.waitFor(/ALL READY/);
-    const load = startLoad(`http://127.0.0.1:${port}/`);
-    await sleep(startedAt + 3_000 - Date.now());
-    receiver = await receiverOn(collectorPort);
-    upAt = Date.now();
-    await sleep(1_500);
-    samples = await load.stop();
-    app.proc.child.kill('SIGTERM');
-    exit = await app.proc.exited;
+    ({ app, samples, receiver, upAt, exit } = await collectorDownAtStart(
+      {},
+      (collectorPort) => `http://127.0.0.1:${collectorPort}`,
+      (collectorPort) => receiverOn(collectorPort),
+      () => sleep(1_500),
+    ));
     losses = lossPerWorker(app, receiver);
     report('collector down at start, up 3 s later', { scenarioMs: Date.now() - t0, losses: losses.map(({ stats, received, lost }) => ({ ...stats, received, lost })), requests: samples.length });
   });

@@ -3,7 +3,7 @@
 // on 127.0.0.1; the test sends load, plays the faults, and counts what is lost.
 import type { Receiver } from '@forkhooks/receiver';
 import { httpGet } from '../../test-utils/http';
-import { startLoad, type LoadSample } from '../../test-utils/load';
+import type { LoadSample } from '../../test-utils/load';
 import { waitGone } from '../../test-utils/processes';
 import {
   type App,
@@ -15,6 +15,7 @@ import {
   RECOVERED,
   report,
   sleep,
+  slowCollector,
   startApp,
   type Stats,
   until,
@@ -40,30 +41,7 @@ describe('collector slow (answers after 5 s)', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     receiver = await receiverOn(0);
-    app = startApp({
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      // The batch processor's export timeout; the exporter's own (OTEL_EXPORTER_OTLP_TIMEOUT) is left at its 10 s default.
-      OTEL_BSP_EXPORT_TIMEOUT: '1000',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      FORKHOOKS_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
-    });
-    const port = await listeningPort(app);
-    const url = `http://127.0.0.1:${port}/`;
-    let load = startLoad(url);
-    await sleep(1_000);
-    baseline = await load.stop();
-    await until(() => receiver.count() >= 2 * baseline.length, 'the baseline spans to arrive');
-
-    receiver.setFault({ delayMs: 5_000 });
-    load = startLoad(url);
-    // Exports started within 100 ms from now; by 3 s each has outlived the 1 s export timeout.
-    await sleep(3_000);
-    during = (await workerStats(port)).stats;
-    slow = await load.stop();
-    const stopAt = Date.now();
-    app.proc.child.kill('SIGTERM');
-    exit = await app.proc.exited;
-    stopMs = Date.now() - stopAt;
+    ({ app, baseline, slow, during, stopMs, exit } = await slowCollector(receiver, receiver.url, {}, DEADLINE_MS));
     losses = lossPerWorker(app, receiver);
     // The receiver keeps what it read and stores it after its delay: wait for the late answers
     // (bounded; a shortfall is what 'stores every span ended' below reports, with the counts).

@@ -4,8 +4,8 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
-import { stopAllLoads, type LoadSample } from '../../test-utils/load';
-import { httpGet } from '../../test-utils/http';
+import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
+import { freePort, httpGet } from '../../test-utils/http';
 import { readEvents, reapLeftovers, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
 
 /** Where the plain-JS fixtures live. */
@@ -196,7 +196,7 @@ export const answeredSince = (samples: readonly LoadSample[], from: number): num
  * closes every receiver started through `receiverOn`, stops every process the file learned (by pid)
  * and fails on any that was left.
  */
-export function useFaultSuite(): { receiverOn(port?: number): Promise<Receiver> } {
+export function useFaultSuite(): { receiverOn(port?: number, grpcPort?: number): Promise<Receiver> } {
   const receivers: Receiver[] = [];
   beforeAll(assertBuilt);
   afterAll(async () => {
@@ -207,10 +207,103 @@ export function useFaultSuite(): { receiverOn(port?: number): Promise<Receiver> 
     expect(left).toEqual([]);
   });
   return {
-    async receiverOn(port = 0) {
-      const receiver = await startReceiver({ port });
+    async receiverOn(port = 0, grpcPort?: number) {
+      const receiver = await startReceiver({ port, grpcPort });
       receivers.push(receiver);
       return receiver;
     },
   };
 }
+
+/** What `slowCollector` measured. */
+export interface SlowCollectorRun {
+  app: App;
+  /** Load samples with the collector answering at once, then while it answers after 5 s. */
+  baseline: LoadSample[];
+  slow: LoadSample[];
+  /** The worker's stats() 3 s into the slow phase. */
+  during: Stats;
+  /** From SIGTERM to the app's exit. */
+  stopMs: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * The slow-collector scenario: one traced worker exporting to `receiver` (at `endpoint`, with `env`),
+ * a second of load with the collector answering at once, then 3 s of load with every answer delayed
+ * by 5 s, then SIGTERM. The export timeout is 1 s, the shutdown deadline `deadlineMs`.
+ */
+export async function slowCollector(receiver: Receiver, endpoint: string, env: NodeJS.ProcessEnv, deadlineMs: number): Promise<SlowCollectorRun> {
+  const app = startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    // The batch processor's export timeout; the exporter's own (OTEL_EXPORTER_OTLP_TIMEOUT) is left at its 10 s default.
+    OTEL_BSP_EXPORT_TIMEOUT: '1000',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    FORKHOOKS_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
+    ...env,
+  });
+  const port = await listeningPort(app);
+  const url = `http://127.0.0.1:${port}/`;
+  let load = startLoad(url);
+  await sleep(1_000);
+  const baseline = await load.stop();
+  await until(() => receiver.count() >= 2 * baseline.length, 'the baseline spans to arrive');
+
+  receiver.setFault({ delayMs: 5_000 });
+  load = startLoad(url);
+  // Exports started within 100 ms from now; by 3 s each has outlived the 1 s export timeout.
+  await sleep(3_000);
+  const during = (await workerStats(port)).stats;
+  const slow = await load.stop();
+  const stopAt = Date.now();
+  app.proc.child.kill('SIGTERM');
+  const exit = await app.proc.exited;
+  return { app, baseline, slow, during, stopMs: Date.now() - stopAt, exit };
+}
+
+/** What `collectorDownAtStart` measured. */
+export interface DownAtStartRun {
+  app: App;
+  /** The steady load's samples, from before the collector was up to the stop. */
+  samples: LoadSample[];
+  receiver: Receiver;
+  /** When the collector came up (Date.now()). */
+  upAt: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * The collector-down-at-start scenario: 2 traced workers (with `env`) exporting to `endpoint(port)` of
+ * a collector that is not there, under steady load; 3 s after the start `up(port)` starts it, then
+ * `settle()` waits (a fixed time, or until the workers recovered) before the stop. Each export is one
+ * short try (`OTEL_EXPORTER_OTLP_TIMEOUT=500`): the exporter's retries would hide a short outage.
+ */
+export async function collectorDownAtStart(
+  env: NodeJS.ProcessEnv,
+  endpoint: (port: number) => string,
+  up: (port: number) => Promise<Receiver>,
+  settle: (app: App) => Promise<void>,
+): Promise<DownAtStartRun> {
+  const [port, collectorPort] = [await freePort(), await freePort()];
+  const startedAt = Date.now();
+  const app = startApp({
+    WORKERS: '2',
+    PORT: String(port),
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(collectorPort),
+    OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000',
+    ...env,
+  });
+  await app.proc.waitFor(/ALL READY/);
+  const load = startLoad(`http://127.0.0.1:${port}/`);
+  await sleep(startedAt + 3_000 - Date.now());
+  const receiver = await up(collectorPort);
+  const upAt = Date.now();
+  await settle(app);
+  const samples = await load.stop();
+  app.proc.child.kill('SIGTERM');
+  const exit = await app.proc.exited;
+  return { app, samples, receiver, upAt, exit };
+}
+

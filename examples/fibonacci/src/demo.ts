@@ -73,10 +73,16 @@ export async function prepareDemo(): Promise<PreparedDemo> {
   const external = configured && redactUrl(configured);
   const receiver = external ? undefined : await startReceiver({ host: '127.0.0.1', port: Number(process.env.RECEIVER_PORT ?? 0) });
   const statsDir = mkdtempSync(join(tmpdir(), 'forkhooks-demo-'));
-  say(receiver ? `receiver: ${receiver.tracesUrl} (spans per worker: curl ${receiver.url}/)` : `exporting to ${external} (OTEL_EXPORTER_OTLP_*): no embedded receiver`);
+  say(
+    receiver
+      ? `receiver: ${receiver.tracesUrl}, OTLP/gRPC ${receiver.grpcUrl} (spans per worker: curl ${receiver.url}/)`
+      : `exporting to ${external} (OTEL_EXPORTER_OTLP_*): no embedded receiver`,
+  );
+  // OTEL_EXPORTER_OTLP_PROTOCOL=grpc npm start: the workers export to the receiver's gRPC port.
+  const grpc = (process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim() === 'grpc';
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(receiver && { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+    ...(receiver && { OTEL_EXPORTER_OTLP_ENDPOINT: grpc ? receiver.grpcUrl : receiver.url }),
     OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'fibonacci',
     // A live table wants spans within a second, not the spec's 5 s batch delay; OTEL_BSP_SCHEDULE_DELAY still wins.
     OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000',

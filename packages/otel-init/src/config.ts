@@ -1,6 +1,16 @@
 import { log } from '@forkhooks/core';
-import { httpUrl, headerList, positiveInteger, booleanFlag } from './env';
+import { headerList, positiveInteger, booleanFlag } from './env';
 import { TracingConfigError } from './errors';
+import {
+  DEFAULT_ENDPOINTS,
+  DEFAULT_PROTOCOL,
+  resolveCompression,
+  resolveEndpoint,
+  resolveProtocol,
+  resolveTls,
+  type OtlpProtocol,
+  type TlsFiles,
+} from './protocol';
 
 /** The OTel sampler names of OTEL_TRACES_SAMPLER that the SDK implements. */
 export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -43,9 +53,18 @@ export const DEFAULT_SPAN_LIMITS: SpanLimits = {
 export interface TracingConfig {
   disabled: boolean;
   serviceName: string | undefined;
-  /** The full traces URL the exporter posts to. */
+  /** OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: which official exporter sends the spans. */
+  protocol: OtlpProtocol;
+  /** The option or variable that chose `protocol` (named in messages that suggest another). */
+  protocolSetting: string;
+  /** The full traces URL the exporter posts to (for gRPC: scheme, host and port). */
   endpoint: string;
+  /** Request headers (gRPC: metadata). */
   headers: Record<string, string>;
+  /** OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION. */
+  compression: 'gzip' | 'none';
+  /** The certificate variables' files, for https:// endpoints. */
+  tls: TlsFiles;
   sampler: SamplerName;
   samplerArg: number | undefined;
   batch: Required<BatchOptions>;
@@ -61,9 +80,13 @@ export interface TracingConfig {
 /** What a caller may set; everything falls back to the standard OpenTelemetry variables. */
 export interface ConfigOptions {
   serviceName?: string;
+  /** `grpc`, `http/protobuf` (the default) or `http/json` (as OTEL_EXPORTER_OTLP_TRACES_PROTOCOL). */
+  protocol?: OtlpProtocol;
   /** Full URL of the traces endpoint (as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
   endpoint?: string;
   headers?: Record<string, string>;
+  /** `gzip` or `none` (as OTEL_EXPORTER_OTLP_TRACES_COMPRESSION). */
+  compression?: 'gzip' | 'none';
   sampler?: SamplerName;
   samplerArg?: number;
   batch?: BatchOptions;
@@ -77,15 +100,20 @@ export const DEFAULT_BATCH: Required<BatchOptions> = {
   maxExportBatchSize: 512,
   exportTimeoutMillis: 30_000,
 };
-/** Where spans go when nothing says otherwise: a local collector's OTLP/HTTP port. */
-export const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
+/** Where spans go when nothing says otherwise: a local collector's OTLP/HTTP port (4317 with protocol grpc). */
+export const DEFAULT_ENDPOINT = DEFAULT_ENDPOINTS[DEFAULT_PROTOCOL];
 
 /** Applies options, then OTEL_* variables, then defaults; throws TracingConfigError where spans would go nowhere. */
 export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): TracingConfig {
+  const { protocol, protocolSetting } = resolveProtocol(options.protocol, env);
   return {
     disabled: options.disabled ?? booleanFlag(env, 'OTEL_SDK_DISABLED'),
     serviceName: options.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined),
-    endpoint: resolveEndpoint(options.endpoint, env),
+    protocol,
+    protocolSetting,
+    endpoint: resolveEndpoint(protocol, options.endpoint, env),
+    compression: resolveCompression(options.compression, env),
+    tls: resolveTls(env),
     headers: options.headers ?? {
       ...headerList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
       ...headerList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
@@ -104,19 +132,6 @@ function resolveTimeouts(batch: BatchOptions, env: NodeJS.ProcessEnv): { batch: 
   const exporter =
     positiveInteger(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? positiveInteger(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? DEFAULT_EXPORTER_TIMEOUT_MS;
   return { batch: resolved, exporterTimeoutMillis: Math.min(exporter, resolved.exportTimeoutMillis) };
-}
-
-function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (explicit !== undefined) return httpUrl(explicit, 'endpoint').href;
-  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (traces) return httpUrl(traces, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').href;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (base) {
-    // The spec: the base endpoint gets the signal path appended, the signal endpoint is used as is.
-    const url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-    return new URL(`${url.pathname.replace(/\/+$/, '')}/v1/traces`, url).href;
-  }
-  return DEFAULT_ENDPOINT;
 }
 
 function resolveSampler(options: ConfigOptions, env: NodeJS.ProcessEnv): { sampler: SamplerName; samplerArg: number | undefined } {

@@ -14,3 +14,26 @@ export class TracingConfigError extends Error {
     super(redactUrl(`${setting}: ${message}`));
   }
 }
+
+/**
+ * The exporter package of the chosen OTLP protocol is not installed (they are optional peers: an
+ * app installs the one it uses). Thrown by postfork, so a worker never runs without its exporter.
+ */
+export class ExporterNotInstalledError extends Error {
+  override name = 'ExporterNotInstalledError';
+  readonly code = 'FORKHOOKS_ERR_OTEL_EXPORTER_MISSING';
+
+  constructor(
+    /** The package that is missing, such as `@opentelemetry/exporter-trace-otlp-grpc`. */
+    readonly packageName: string,
+    /** The protocol that needs it. */
+    readonly protocol: string,
+    /** The option or variable that chose the protocol. */
+    setting: string,
+  ) {
+    super(
+      `${setting}=${protocol} needs ${packageName}, which is not installed: run \`npm install ${packageName}\` ` +
+        `(the version of your @opentelemetry/sdk-trace line: ^0.223.0 with sdk-trace 2.x, ^0.301.0 with 3.x), or choose another protocol`,
+    );
+  }
+}

@@ -5,8 +5,10 @@ export { enableInstrumentations } from './instrumentations';
 export { esmHookReady } from './esm-hook';
 export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT, DEFAULT_SPAN_LIMITS } from './config';
 export type { BatchOptions, ConfigOptions, SamplerName, SpanLimits, TracingConfig } from './config';
+export { PROTOCOLS, DEFAULT_PROTOCOL, DEFAULT_ENDPOINTS } from './protocol';
+export type { OtlpProtocol, TlsFiles } from './protocol';
 export type { TracingStats } from './stats';
-export { TracingConfigError } from './errors';
+export { TracingConfigError, ExporterNotInstalledError } from './errors';
 export {
   ATTR_SERVICE_INSTANCE_ID,
   ATTR_PROCESS_PID,

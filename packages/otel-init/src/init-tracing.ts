@@ -4,6 +4,7 @@ import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api'
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resolveConfig, type ConfigOptions } from './config';
 import { enableInstrumentations } from './instrumentations';
+import type * as Mismatch from './protocol-mismatch';
 import { workerAttributes } from './resource-attributes';
 import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
@@ -53,7 +54,7 @@ const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: Trac
 
 /**
  * Sets up this worker's tracing: a TracerProvider registered globally, a BatchSpanProcessor
- * over the OTLP/HTTP exporter, and a resource naming this worker. Call it in postfork (or import
+ * over the OTLP exporter of the chosen protocol (OTEL_EXPORTER_OTLP_PROTOCOL), and a resource naming this worker. Call it in postfork (or import
  * '@forkhooks/otel-init/register'). A second call returns the same handle.
  */
 export function initTracing(options: TracingOptions = {}): TracingHandle {
@@ -72,16 +73,29 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
   if (options.instrumentations?.length) enableInstrumentations(options.instrumentations, 'initTracing');
 
   const shown = redactUrl(config.endpoint);
-  const counter = new SpanCounter(
+  let hinted = false;
+  const counter: SpanCounter = new SpanCounter(
     config.batch.maxQueueSize,
-    (error) => log.warn(redactUrl(`span export to ${shown} failed: ${error ? describeError(error) : 'unknown error'}; counting lost spans in stats() until it recovers`)),
+    (error) => {
+      // Said once per process: a wrong protocol never recovers, and one line with the fix is enough.
+      // Loaded on the first failure only: nothing on the start-up path.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { protocolMismatchHint } = require('./protocol-mismatch') as typeof Mismatch;
+      const hint = hinted ? undefined : protocolMismatchHint(config, error, counter.snapshot().spansExported === 0);
+      if (hint) hinted = true;
+      log.warn(
+        redactUrl(
+          `span export to ${shown} failed: ${error ? describeError(error) : 'unknown error'}; ${hint ? `${hint}; ` : ''}counting lost spans in stats() until it recovers`,
+        ),
+      );
+    },
     (lost) => log.info(`span export to ${shown} recovered (${lost} spans lost while it failed)`),
   );
   const handle = config.disabled
     ? disabledHandle(config.endpoint, counter)
     : liveHandle(startSdk(config, workerAttributes(context, config.serviceName, options.resourceAttributes), counter), config, counter);
   holder[HANDLE_KEY] = { handle, options: fingerprint };
-  log.debug(`tracing to ${shown} (${config.disabled ? 'disabled by OTEL_SDK_DISABLED' : `sampler ${config.sampler}`})`);
+  log.debug(`tracing to ${shown} over ${config.protocol} (${config.disabled ? 'disabled by OTEL_SDK_DISABLED' : `sampler ${config.sampler}`})`);
   return handle;
 }
 
@@ -166,7 +180,7 @@ function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore:
   const where = redactUrl(config.endpoint);
   const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN/.test(cause)
     ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. `
-    : /timed out|timeout|no answer/i.test(cause)
+    : /timed out|timeout|no answer|DEADLINE_EXCEEDED/i.test(cause)
       ? `The collector at ${where} did not answer in time. `
       : '';
   log.warn(

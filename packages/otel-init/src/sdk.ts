@@ -8,16 +8,13 @@
 // Start-up cost is module loading, so this file loads as little as it can (bench/profile.js):
 // - @opentelemetry/resources and @opentelemetry/core are the copies sdk-trace loaded itself (see
 //   `fromSdk()` below): sdk-trace pins them exactly, and a second copy is 49 more modules.
-// - The OTLP exporter is loaded on the first export, after the worker is ready (deferred-exporter.ts).
-import type * as Http from 'node:http';
-import type { Agent } from 'node:http';
+// - The OTLP exporter of the chosen protocol (exporters.ts) is loaded on the first export, after the
+//   worker is ready (deferred-exporter.ts).
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import { context, propagation, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type * as Core from '@opentelemetry/core';
 import { delegateEsmTracerProxy } from './esm-api-bridge';
-import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -33,6 +30,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
+import { createExporter, resolveExporter } from './exporters';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
@@ -47,23 +45,14 @@ export interface Pipeline {
 }
 
 /**
- * Builds provider + BatchSpanProcessor + OTLP/HTTP exporter, counted by `counter`, and registers it
+ * Builds provider + BatchSpanProcessor + the protocol's OTLP exporter, counted by `counter`, and registers it
  * globally with the AsyncLocalStorage context manager and the W3C propagators.
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
   // A missing exporter still fails postfork, as it did when it was loaded here: resolving is cheap.
-  require.resolve('@opentelemetry/exporter-trace-otlp-http');
+  const path = resolveExporter(config);
   const exporter = counter.wrap<ReadableSpan>(
-    new DeferredExporter(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
-      return new OTLPTraceExporter({
-        url: config.endpoint,
-        headers: config.headers,
-        timeoutMillis: config.exporterTimeoutMillis,
-        httpAgentOptions: (protocol) => watchedAgent(protocol, (error) => counter.noteError(error)),
-      });
-    }).preloadAfter(EXPORTER_PRELOAD_MS),
+    new DeferredExporter(() => createExporter(config, path, (error) => counter.noteError(error))).preloadAfter(EXPORTER_PRELOAD_MS),
   ) as SpanExporter;
   // Both lines take one options object holding the exporter (2.12's sdk-trace already did).
   const batch = new BatchSpanProcessor({ exporter, ...config.batch });
@@ -150,22 +139,4 @@ function sampler(name: SamplerName, arg: number | undefined): Sampler {
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
-}
-
-/**
- * The exporter's own agent (keep-alive, as its default), whose connection errors are noted: the
- * exporter retries a refused connection silently until its timeout, and a flush cut off before
- * then would otherwise have no cause to report (`connect ECONNREFUSED …`).
- */
-function watchedAgent(protocol: string, onError: (error: Error) => void): Agent {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
-  const agent = new AgentClass({ keepAlive: true });
-  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
-  agent.createConnection = ((...args: unknown[]) => {
-    const socket = create(...args);
-    socket.on('error', onError);
-    return socket;
-  }) as Agent['createConnection'];
-  return agent;
 }

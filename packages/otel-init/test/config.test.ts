@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configureLogger } from '@forkhooks/core';
 import { DEFAULT_ENDPOINT, DEFAULT_SPAN_LIMITS, TracingConfigError, resolveConfig } from '../src';
 
@@ -6,12 +9,16 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
   beforeAll(() => configureLogger({ sink: (level, message) => level === 'warn' && warnings.push(message) }));
   beforeEach(() => (warnings.length = 0));
 
-  it('defaults to a local collector, the spec batch settings and parentbased_always_on', () => {
+  it('defaults to a local collector over http/protobuf, the spec batch settings and parentbased_always_on', () => {
     expect(resolveConfig({}, {})).toEqual({
       disabled: false,
       serviceName: undefined,
+      protocol: 'http/protobuf',
+      protocolSetting: 'OTEL_EXPORTER_OTLP_PROTOCOL',
       endpoint: DEFAULT_ENDPOINT,
       headers: {},
+      compression: 'none',
+      tls: {},
       sampler: 'parentbased_always_on',
       samplerArg: undefined,
       batch: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 },
@@ -105,5 +112,82 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
     expect(config.batch).toMatchObject({ maxQueueSize: 10, maxExportBatchSize: 5 });
     expect(() => resolveConfig({ batch: { maxQueueSize: 0 } }, {})).toThrow(/batch.maxQueueSize: 0 is not a positive integer/);
     expect(() => resolveConfig({ sampler: 'sometimes' as never }, {})).toThrow(/sampler: "sometimes" is not one of/);
+  });
+
+  describe('OTLP protocol, endpoint, compression and TLS variables', () => {
+    it.each([
+      [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'grpc', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http://localhost:4317'],
+      [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, 'http/json', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http://localhost:4318/v1/traces'],
+      [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }, 'http/protobuf', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http://localhost:4318/v1/traces'],
+    ])('%p chooses %s (by %s) with its default endpoint %s', (env, protocol, setting, endpoint) => {
+      expect(resolveConfig({}, env)).toMatchObject({ protocol, protocolSetting: setting, endpoint });
+    });
+
+    it('applies the spec endpoint rules per protocol: the generic endpoint gets /v1/traces over HTTP only', () => {
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' }).endpoint).toBe('http://collector:4317');
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).endpoint).toBe(
+        'http://collector:4318/v1/traces',
+      );
+      expect(
+        resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces:443', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x:1' })
+          .endpoint,
+      ).toBe('https://traces');
+      // A scheme-less gRPC endpoint is TLS unless OTEL_EXPORTER_OTLP_INSECURE=true says plain text.
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }).endpoint).toBe('https://collector:4317');
+      expect(
+        resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true' }).endpoint,
+      ).toBe('http://collector:4317');
+      expect(warnings).toEqual([]);
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317/v1/traces' }).endpoint).toBe(
+        'http://collector:4317',
+      );
+      expect(warnings).toEqual([expect.stringMatching(/OTEL_EXPORTER_OTLP_ENDPOINT: an OTLP\/gRPC endpoint has no path; ignoring "\/v1\/traces"/)]);
+    });
+
+    it.each([
+      ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http'],
+      ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'GRPC '],
+    ])('rejects %s=%p naming the variable and the allowed values', (variable, value) => {
+      expect(() => resolveConfig({}, { [variable]: value })).toThrow(TracingConfigError);
+      expect(() => resolveConfig({}, { [variable]: value })).toThrow(
+        `${variable}: ${JSON.stringify(value)} is not an OTLP protocol; use one of grpc, http/protobuf, http/json`,
+      );
+    });
+
+    it('reads the compression, the signal variable first, and warns on a value that is neither gzip nor none', () => {
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).compression).toBe('gzip');
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' }).compression).toBe('none');
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' }).compression).toBe('none');
+      expect(warnings).toEqual(['OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is neither gzip nor none; sending uncompressed']);
+    });
+
+    it('reads the certificate files, the signal variable first, and names a variable whose file cannot be read', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'otel-tls-'));
+      try {
+        for (const name of ['ca', 'traces-ca', 'cert', 'key']) writeFileSync(join(dir, `${name}.pem`), name);
+        const tls = resolveConfig(
+          {},
+          {
+            OTEL_EXPORTER_OTLP_CERTIFICATE: join(dir, 'ca.pem'),
+            OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: join(dir, 'traces-ca.pem'),
+            OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: join(dir, 'cert.pem'),
+            OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: join(dir, 'key.pem'),
+          },
+        ).tls;
+        expect({ ca: tls.ca?.toString(), cert: tls.cert?.toString(), key: tls.key?.toString() }).toEqual({ ca: 'traces-ca', cert: 'cert', key: 'key' });
+        expect(() => resolveConfig({}, { OTEL_EXPORTER_OTLP_CERTIFICATE: join(dir, 'missing.pem') })).toThrow(
+          /OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read ".*missing\.pem" \(ENOENT\)/,
+        );
+        expect(() => resolveConfig({}, { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: join(dir, 'cert.pem') })).toThrow(/client TLS needs both/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('lets the protocol and compression options win over the environment', () => {
+      const config = resolveConfig({ protocol: 'grpc', compression: 'gzip' }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'none' });
+      expect(config).toMatchObject({ protocol: 'grpc', protocolSetting: 'protocol', compression: 'gzip', endpoint: 'http://localhost:4317' });
+      expect(() => resolveConfig({ protocol: 'udp' as never }, {})).toThrow('protocol: "udp" is not an OTLP protocol; use one of grpc, http/protobuf, http/json');
+    });
   });
 });

@@ -1,6 +1,8 @@
 /** What the `forkhooks-receiver` command line asks for. */
 export interface CliArgs {
   port: number;
+  /** undefined: the receiver's default (4317 beside port 4318, a free port otherwise). */
+  grpcPort: number | undefined;
   host: string;
   maxSpans: number | undefined;
   maxInstances: number | undefined;
@@ -8,9 +10,11 @@ export interface CliArgs {
 }
 
 /** The usage text of `forkhooks-receiver`. */
-export const USAGE = `usage: forkhooks-receiver [--port N] [--host H] [--max-spans N] [--max-instances N]
+export const USAGE = `usage: forkhooks-receiver [--port N] [--grpc-port N] [--host H] [--max-spans N] [--max-instances N]
 
   --port N        TCP port to listen on; 0 picks a free one (default 4318, the OTLP/HTTP port)
+  --grpc-port N   TCP port of OTLP/gRPC; 0 picks a free one (default 4317, the OTLP/gRPC port,
+                  with the default --port; a free one otherwise)
   --host H        interface to listen on (default 127.0.0.1)
   --max-spans N   spans kept in memory; beyond it they are counted only (default 1000000)
   --max-instances N
@@ -18,16 +22,17 @@ export const USAGE = `usage: forkhooks-receiver [--port N] [--host H] [--max-spa
                   counted in the total only (default 1000)
   -h, --help      show this text
 
-Point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=<the URL it prints>.`;
+Point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=<the URL it prints>; for gRPC, also set
+OTEL_EXPORTER_OTLP_PROTOCOL=grpc and use the gRPC URL it prints.`;
 
 /** A command line the CLI cannot use; the CLI prints it with the usage and exits 2. */
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
 
-/** Parses `--port N`, `--port=N`, `--host H`, `--max-spans N`, `--max-instances N`, `-h`/`--help`; throws `CliUsageError`. */
+/** Parses `--port N`, `--port=N`, `--grpc-port N`, `--host H`, `--max-spans N`, `--max-instances N`, `-h`/`--help`; throws `CliUsageError`. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 4318, host: '127.0.0.1', maxSpans: undefined, maxInstances: undefined, help: false };
+  const args: CliArgs = { port: 4318, grpcPort: undefined, host: '127.0.0.1', maxSpans: undefined, maxInstances: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') {
@@ -36,7 +41,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }
     const match = /^(--[a-z-]+)(?:=(.*))?$/.exec(arg);
     const flag = match?.[1];
-    if (flag !== '--port' && flag !== '--host' && flag !== '--max-spans' && flag !== '--max-instances') {
+    if (flag !== '--port' && flag !== '--grpc-port' && flag !== '--host' && flag !== '--max-spans' && flag !== '--max-instances') {
       throw new CliUsageError(`unknown argument ${JSON.stringify(arg)}`);
     }
     let value = match?.[2];
@@ -50,6 +55,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       args.host = value;
     } else if (flag === '--port') {
       args.port = integer(flag, value, 65_535);
+    } else if (flag === '--grpc-port') {
+      args.grpcPort = integer(flag, value, 65_535);
     } else if (flag === '--max-instances') {
       args.maxInstances = integer(flag, value, Number.MAX_SAFE_INTEGER);
     } else {

@@ -56,6 +56,7 @@ async function main(args: CliArgs): Promise<void> {
   try {
     receiver = await startReceiver({
       port: args.port,
+      ...(args.grpcPort === undefined ? {} : { grpcPort: args.grpcPort }),
       host: args.host,
       ...(args.maxSpans === undefined ? {} : { maxSpans: args.maxSpans }),
       ...(args.maxInstances === undefined ? {} : { maxInstances: args.maxInstances }),
@@ -66,6 +67,7 @@ async function main(args: CliArgs): Promise<void> {
   if (stopping) return; // a signal came while starting: stop() is already exiting.
   const running = receiver;
   out(`forkhooks-receiver listening on ${running.url} (traces: POST ${running.tracesUrl}; summary: GET ${running.url}/)`);
+  out(`forkhooks-receiver OTLP/gRPC on ${running.grpcUrl} (OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=${running.grpcUrl})`);
 
   let last = progressLine(running);
   progress.timer = setInterval(() => {

@@ -1,5 +1,6 @@
 export { startReceiver, DEFAULT_WAIT_TIMEOUT_MS } from './receiver';
 export { RECEIVER_DEFAULTS } from './options';
+export { TRACE_SERVICE, TRACE_EXPORT_PATH } from './grpc/trace-service';
 export { buildSummary, formatInstances } from './summary';
 export type { ReceiverSummary } from './summary';
 

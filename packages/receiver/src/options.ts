@@ -6,6 +6,7 @@ import type { ReceiverOptions, ResolvedReceiverOptions } from './types/receiver-
 export const RECEIVER_DEFAULTS: Readonly<ResolvedReceiverOptions> = Object.freeze({
   port: 4318,
   host: '127.0.0.1',
+  grpcPort: 4317,
   maxBodyBytes: 16 * 1024 * 1024,
   maxSpans: 1_000_000,
   maxInstances: 1_000,
@@ -28,7 +29,13 @@ export function resolveReceiverOptions(options: ReceiverOptions | undefined): Re
   for (const [key, value] of Object.entries(options ?? {})) {
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   }
+  // Beside the default OTLP/HTTP port, the default OTLP/gRPC one; beside any other port (0 in tests), a free one.
+  if (options?.grpcPort === undefined) resolved.grpcPort = resolved.port === RECEIVER_DEFAULTS.port ? RECEIVER_DEFAULTS.grpcPort : 0;
   integer('port', resolved.port, 0, 65_535);
+  integer('grpcPort', resolved.grpcPort, 0, 65_535);
+  if (resolved.port !== 0 && resolved.port === resolved.grpcPort) {
+    throw new ReceiverOptionError('grpcPort', `must differ from port (${resolved.port}): OTLP/gRPC and OTLP/HTTP listen on ports of their own`);
+  }
   if (typeof resolved.host !== 'string' || resolved.host.trim() === '') {
     throw new ReceiverOptionError('host', `expected a host name or address like 127.0.0.1, got ${JSON.stringify(resolved.host)}`);
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ReceiverListenError } from './errors/listen.error';
 import { FaultState } from './fault-state';
+import { listenGrpc, type GrpcListener } from './grpc/grpc-server';
 import { route, TRACES_PATH, type RouterContext } from './http/router';
 import { resolveReceiverOptions } from './options';
 import { RequestLog } from './request-log';
@@ -18,8 +19,9 @@ import type { ReceiverStats, RequestRecord } from './types/receiver-stats';
 export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
 
 /**
- * Starts an OTLP/HTTP trace receiver (on 127.0.0.1:4318 unless told otherwise) and resolves once it
- * listens. Rejects with `ReceiverOptionError` on a bad option, `ReceiverListenError` when the port is taken.
+ * Starts an OTLP trace receiver, OTLP/HTTP on 127.0.0.1:4318 and OTLP/gRPC on 4317 unless told
+ * otherwise, and resolves once both listen. Rejects with `ReceiverOptionError` on a bad option,
+ * `ReceiverListenError` when a port is taken.
  */
 export async function startReceiver(options?: ReceiverOptions): Promise<Receiver> {
   const resolved = resolveReceiverOptions(options);
@@ -38,13 +40,22 @@ export async function startReceiver(options?: ReceiverOptions): Promise<Receiver
       resolve();
     });
   });
-  return new OtlpReceiver(server, resolved);
+  const receiver = new OtlpReceiver(server, resolved);
+  try {
+    await receiver.listenGrpc();
+  } catch (error) {
+    await receiver.close();
+    throw new ReceiverListenError(resolved.host, resolved.grpcPort, error);
+  }
+  return receiver;
 }
 
 class OtlpReceiver implements Receiver {
   readonly url: string;
   readonly tracesUrl: string;
   readonly port: number;
+  grpcPort = 0;
+  grpcUrl = '';
   readonly host: string;
   readonly options: Readonly<ResolvedReceiverOptions>;
 
@@ -55,6 +66,8 @@ class OtlpReceiver implements Receiver {
   private readonly abort = new AbortController();
   private readonly sockets = new Set<Socket>();
   private closing: Promise<void> | undefined;
+  private grpc: GrpcListener | undefined;
+  private readonly ctx: RouterContext;
 
   constructor(
     private readonly server: Server,
@@ -69,7 +82,7 @@ class OtlpReceiver implements Receiver {
     this.url = `http://${urlHost(options.host)}:${this.port}`;
     this.tracesUrl = `${this.url}${TRACES_PATH}`;
 
-    const ctx: RouterContext = {
+    const ctx: RouterContext = (this.ctx = {
       limits: { maxBodyBytes: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs },
       store: this.store,
       log: this.log,
@@ -78,7 +91,7 @@ class OtlpReceiver implements Receiver {
       signal: this.abort.signal,
       summary: () => buildSummary(this.tracesUrl, this.stats(), this.store.instances()),
       spans: (limit) => ({ count: this.store.received(), spans: limit === 0 ? [] : this.store.spans().slice(-limit) }),
-    };
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => route(req, res, ctx, false));
     // Answer `Expect: 100-continue` ourselves, so that an oversized body is refused before it is sent.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => route(req, res, ctx, true));
@@ -88,6 +101,13 @@ class OtlpReceiver implements Receiver {
     });
     // After listen, a server error (EMFILE on accept, say) must not crash the process that embeds us.
     server.on('error', () => undefined);
+  }
+
+  /** Starts the OTLP/gRPC side on `options.grpcPort`, sharing the store, log, limits and faults. */
+  async listenGrpc(): Promise<void> {
+    this.grpc = await listenGrpc(this.options.host, this.options.grpcPort, this.ctx, this.options.headersTimeoutMs);
+    this.grpcPort = this.grpc.port;
+    this.grpcUrl = `http://${urlHost(this.options.host)}:${this.grpcPort}`;
   }
 
   spans(): ReceivedSpan[] {
@@ -162,6 +182,7 @@ class OtlpReceiver implements Receiver {
     this.closing ??= new Promise<void>((resolve) => {
       this.abort.abort();
       this.store.close();
+      this.grpc?.server.forceShutdown();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();

@@ -1,5 +1,10 @@
 import type { RequestRecord } from './types/receiver-stats';
 
+/** A fresh record of a request whose headers just arrived, before its outcome is known. */
+export function newRecord(method: string, url: string, headers: RequestRecord['headers']): RequestRecord {
+  return { receivedAt: Date.now(), method, url, headers, status: 0, bodyBytes: 0, spans: 0, error: undefined };
+}
+
 /** The last few trace requests, newest last. */
 export class RequestLog {
   private records: RequestRecord[] = [];

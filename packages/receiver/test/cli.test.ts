@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { startReceiver } from '../src';
 import { postJson, simpleSpans, toJson } from './helpers';
 
@@ -67,6 +68,31 @@ describe('the forkhooks-receiver command', () => {
       const cli = startNode(CLI, { args: ['--port', String(taken.port)] });
       expect(await cli.exited).toEqual({ code: 1, signal: null });
       expect(cli.stderr()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('serves OTLP/gRPC on --grpc-port (0: a free one) and prints that URL too', async () => {
+    const cli = startNode(CLI, { args: ['--port', '0', '--grpc-port', '0'] });
+    const line = await cli.waitFor(/OTLP\/gRPC on/);
+    const grpcUrl = /OTLP\/gRPC on (http:\/\/127\.0\.0\.1:\d+) \(OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=\1\)/.exec(line)?.[1];
+    expect(grpcUrl).toBeDefined();
+    const spans = await simpleSpans(2, { 'service.name': 'shop', 'service.instance.id': 'w0', 'process.pid': 778, 'forkhooks.worker.index': 0 });
+    const exporter = new OTLPTraceExporter({ url: grpcUrl });
+    expect(await new Promise((resolve) => exporter.export(spans, resolve))).toEqual({ code: 0 });
+    await exporter.shutdown();
+    expect(await cli.waitFor(/^2 spans/)).toBe('2 spans: shop#0 pid 778=2 (1 request)');
+    process.kill(cli.pid, 'SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 1 saying why when the gRPC port is taken', async () => {
+    const taken = await startReceiver({ port: 0 });
+    try {
+      const cli = startNode(CLI, { args: ['--port', '0', '--grpc-port', String(taken.grpcPort)] });
+      expect(await cli.exited).toEqual({ code: 1, signal: null });
+      expect(cli.stderr()).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken.grpcPort}: the port is taken`));
     } finally {
       await taken.close();
     }

@@ -10,7 +10,8 @@ export class ReceiverListenError extends Error {
     readonly port: number,
     cause: unknown,
   ) {
-    const errno = (cause as { code?: unknown } | null)?.code;
+    // grpc-js reports a failed bind in its message only ("... listen EADDRINUSE ...").
+    const errno = (cause as { code?: unknown } | null)?.code ?? /\b(EADDRINUSE|EACCES)\b/.exec(cause instanceof Error ? cause.message : '')?.[1];
     const hint =
       errno === 'EADDRINUSE'
         ? 'the port is taken (another receiver or collector?); stop it or use port 0 for a free port'

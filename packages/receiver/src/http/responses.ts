@@ -1,22 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { grpcCodeForHttpStatus } from '../otlp/grpc-status';
 import { RpcStatusType } from '../otlp/proto-schema';
 import type { BodyFormat } from './content-type';
-
-// gRPC status codes that OTLP error bodies carry (google.rpc.Status.code), by HTTP status.
-const GRPC_CODE: Readonly<Record<number, number>> = {
-  400: 3, // INVALID_ARGUMENT
-  404: 12, // UNIMPLEMENTED
-  405: 12,
-  408: 4, // DEADLINE_EXCEEDED
-  413: 8, // RESOURCE_EXHAUSTED
-  415: 3,
-  429: 8,
-  500: 13, // INTERNAL
-  502: 14, // UNAVAILABLE
-  503: 14,
-  504: 14,
-};
-const UNKNOWN = 2;
 
 /** How an answer is written. */
 export interface AnswerOptions {
@@ -36,7 +21,7 @@ export function sendExportSuccess(res: ServerResponse, format: BodyFormat, optio
 
 /** An OTLP error answer: a google.rpc.Status with the message, in protobuf or JSON as the request was. */
 export function sendError(res: ServerResponse, status: number, message: string, format: BodyFormat, options: AnswerOptions = {}): void {
-  const code = GRPC_CODE[status] ?? UNKNOWN;
+  const code = grpcCodeForHttpStatus(status);
   const body =
     format === 'protobuf'
       ? Buffer.from(RpcStatusType.encode(RpcStatusType.create({ code, message })).finish())

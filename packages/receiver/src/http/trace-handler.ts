@@ -4,10 +4,9 @@ import { HttpError } from '../errors/http-error';
 import type { FaultState } from '../fault-state';
 import { decodeJsonTraces } from '../otlp/decode-json';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf';
-import type { RequestLog } from '../request-log';
+import { newRecord, type RequestLog } from '../request-log';
 import type { SpanStore } from '../span-store';
 import type { ReceivedSpan } from '../types/received-span';
-import type { RequestRecord } from '../types/receiver-stats';
 import { discardBody, readBody, type BodyLimits } from './body-reader';
 import { bodyFormat, contentEncoding, declaredLength, type BodyFormat } from './content-type';
 import { sendError, sendExportSuccess, sendGarbage } from './responses';
@@ -38,16 +37,7 @@ const CLOSE_GRACE_MS = 1_000;
  * (or, when there is nobody to answer, a closed connection) and a line in the request log.
  */
 export async function handleTraceRequest(req: IncomingMessage, res: ServerResponse, ctx: TraceHandlerContext, expectContinue: boolean): Promise<void> {
-  const record: RequestRecord = {
-    receivedAt: Date.now(),
-    method: req.method ?? '',
-    url: req.url ?? '',
-    headers: { ...req.headers },
-    status: 0,
-    bodyBytes: 0,
-    spans: 0,
-    error: undefined,
-  };
+  const record = newRecord(req.method ?? '', req.url ?? '', { ...req.headers });
   ctx.counters.requests += 1;
   ctx.log.add(record);
   const progress = { rawBytes: 0 };

@@ -4,9 +4,14 @@ import type { FaultOptions } from './fault';
 export interface ReceiverOptions {
   /** TCP port; 0 picks a free one. Default 4318, the OTLP/HTTP port. */
   port?: number;
+  /**
+   * TCP port of OTLP/gRPC (`TraceService/Export`); 0 picks a free one. Default 4317, the OTLP/gRPC
+   * port, when `port` is the default 4318; a free port otherwise (so that `port: 0` never collides).
+   */
+  grpcPort?: number;
   /** Interface to listen on. Default `127.0.0.1`: the receiver is a local tool, not a network service. */
   host?: string;
-  /** Largest request body, compressed and decompressed alike; larger gets 413. Default 16 MiB. */
+  /** Largest request body (or gRPC message), compressed and decompressed alike; larger gets 413 (RESOURCE_EXHAUSTED over gRPC). Default 16 MiB. */
   maxBodyBytes?: number;
   /** Spans kept in memory; beyond it spans are counted but not kept (see `stats().spansDropped`). Default 1,000,000. */
   maxSpans?: number;
@@ -15,7 +20,7 @@ export interface ReceiverOptions {
    * count in the totals (see `stats().spansUntracked`). Default 1,000.
    */
   maxInstances?: number;
-  /** Time a client has to send its request headers before the connection is closed. Default 5,000 ms. */
+  /** Time a client has to send its request headers before the connection is closed (gRPC: a connection with no call for this long is closed). Default 5,000 ms. */
   headersTimeoutMs?: number;
   /** Time a client has to send the body once its headers arrived; then 408 and the connection is closed. Default 10,000 ms. */
   bodyTimeoutMs?: number;
@@ -28,6 +33,7 @@ export interface ReceiverOptions {
 /** `ReceiverOptions` with every default filled in. */
 export interface ResolvedReceiverOptions {
   port: number;
+  grpcPort: number;
   host: string;
   maxBodyBytes: number;
   maxSpans: number;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /** Counters of a receiver since it started or was last `reset()`. */
 export interface ReceiverStats {
-  /** Trace requests (`POST /v1/traces`) received, whatever their outcome. */
+  /** Trace requests (`POST /v1/traces`, and gRPC calls) received, whatever their outcome. */
   requests: number;
   /** Trace requests answered 200 with their spans decoded. */
   acceptedRequests: number;
@@ -32,9 +32,14 @@ export interface RequestRecord {
   /** The path with its query string, as sent. */
   url: string;
   headers: IncomingHttpHeaders;
-  /** HTTP status answered; 0 when no answer was sent (client gone, `reset` fault, socket closed by a timeout). */
+  /**
+   * HTTP status answered; 0 when no answer was sent (client gone, `reset` fault, socket closed by a
+   * timeout). A gRPC call that succeeded is 200; its outcome is `grpcStatus`.
+   */
   status: number;
-  /** Body bytes as sent (compressed, when it was). */
+  /** gRPC calls only: the status code the call ended with (0 OK, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, ...). */
+  grpcStatus?: number;
+  /** Body bytes as sent (compressed, when it was); for a gRPC call, the message's size once decompressed. */
   bodyBytes: number;
   /** Spans decoded from it (0 when it was rejected). */
   spans: number;

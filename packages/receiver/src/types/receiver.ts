@@ -13,6 +13,10 @@ export interface Receiver {
   readonly tracesUrl: string;
   /** The port it listens on (the one picked, when asked for port 0). */
   readonly port: number;
+  /** The OTLP/gRPC port (the one picked, when asked for 0). */
+  readonly grpcPort: number;
+  /** `http://host:grpcPort`: what `OTEL_EXPORTER_OTLP_ENDPOINT` takes with `OTEL_EXPORTER_OTLP_PROTOCOL=grpc`. */
+  readonly grpcUrl: string;
   /** The host it listens on. */
   readonly host: string;
   /** The options in force, defaults filled in. */
@@ -24,7 +28,7 @@ export interface Receiver {
   count(): number;
   /** Spans received per `service.instance.id`, with each instance's resource attributes, in order of first arrival. */
   byInstance(): InstanceSummary[];
-  /** Trace requests received (`POST /v1/traces`), whatever their outcome. */
+  /** Trace requests received (`POST /v1/traces` and gRPC calls), whatever their outcome. */
   requests(): number;
   /** The headers of the latest trace request (lowercase names, as Node gives them). */
   lastHeaders(): IncomingHttpHeaders | undefined;

@@ -1,0 +1,89 @@
+// The OTLP exporter of each protocol, the official package for each, loaded only when chosen (and
+// then only when first needed: see deferred-exporter.ts). With sdk.ts, the only file that knows the
+// SDK's packages. Every setting is passed explicitly, as config.ts read it, so both SDK lines (whose
+// exporters read the same variables again, and would lose some of them: see protocol.ts) behave the same.
+import type * as Http from 'node:http';
+import type { Agent } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import type * as OtlpGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as GrpcBase from '@opentelemetry/otlp-grpc-exporter-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { TracingConfig } from './config';
+import { ExporterNotInstalledError } from './errors';
+import type { OtlpProtocol, TlsFiles } from './protocol';
+import type { ExporterLike } from './stats';
+
+/** The official exporter package of each protocol: optional peers, the app installs the one it uses. */
+export const EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> = {
+  grpc: '@opentelemetry/exporter-trace-otlp-grpc',
+  'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
+  'http/json': '@opentelemetry/exporter-trace-otlp-http',
+};
+
+/**
+ * Where the chosen exporter is; throws ExporterNotInstalledError (naming the package and the install
+ * command) when it is not installed. Resolving is cheap: postfork fails at once, the load waits.
+ */
+export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>): string {
+  const name = EXPORTER_PACKAGES[config.protocol];
+  try {
+    return require.resolve(name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new ExporterNotInstalledError(name, config.protocol, config.protocolSetting);
+    throw error;
+  }
+}
+
+/** Builds the exporter of `config.protocol` from the package at `path`; `onSocketError` hears HTTP connection errors. */
+export function createExporter(config: TracingConfig, path: string, onSocketError: (error: Error) => void): ExporterLike<ReadableSpan> {
+  // CompressionAlgorithm is a string enum of 'gzip' and 'none' on both lines.
+  const compression = config.compression as never;
+  if (config.protocol === 'grpc') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OTLPTraceExporter } = require(path) as typeof OtlpGrpc;
+    // The exporter's own copy of grpc-js (through its base package) builds what it takes.
+    const grpc = createRequire(path)('@opentelemetry/otlp-grpc-exporter-base') as typeof GrpcBase;
+    const metadata = grpc.createEmptyMetadata();
+    for (const [key, value] of Object.entries(config.headers)) metadata.set(key, value);
+    const { ca, key, cert } = config.tls;
+    return new OTLPTraceExporter({
+      url: config.endpoint,
+      metadata,
+      // The scheme decides, as the spec says (protocol.ts gave a scheme-less endpoint one from OTEL_EXPORTER_OTLP_INSECURE).
+      credentials: config.endpoint.startsWith('https:') ? grpc.createSslCredentials(ca, key, cert) : grpc.createInsecureCredentials(),
+      compression,
+      timeoutMillis: config.exporterTimeoutMillis,
+    });
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { OTLPTraceExporter } = require(path) as typeof OtlpHttp | typeof OtlpProto;
+  return new OTLPTraceExporter({
+    url: config.endpoint,
+    headers: config.headers,
+    compression,
+    timeoutMillis: config.exporterTimeoutMillis,
+    httpAgentOptions: (protocol) => watchedAgent(protocol, onSocketError, config.tls),
+  });
+}
+
+/**
+ * The exporter's own agent (keep-alive, as its default), whose connection errors are noted: the
+ * exporter retries a refused connection silently until its timeout, and a flush cut off before
+ * then would otherwise have no cause to report (`connect ECONNREFUSED …`). An https agent carries
+ * the certificate variables' files: given an agent, the exporter no longer applies them itself.
+ */
+function watchedAgent(protocol: string, onError: (error: Error) => void, tls: TlsFiles): Agent {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
+  const agent = new AgentClass(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls });
+  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
+  agent.createConnection = ((...args: unknown[]) => {
+    const socket = create(...args);
+    socket.on('error', onError);
+    return socket;
+  }) as Agent['createConnection'];
+  return agent;
+}

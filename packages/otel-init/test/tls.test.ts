@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { join } from 'node:path';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { TRACE_SERVICE } from '@forkhooks/receiver';
+import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
+import { LINES, useLine } from './otel-lines';
+
+// OTEL_EXPORTER_OTLP_CERTIFICATE on real processes: a collector on https:// (OTLP/HTTP) and on
+// TLS gRPC, with a certificate signed by a CA of the test's own (made with openssl). The worker
+// trusts it only through the variable: otel-init passes the file to the exporter's agent (HTTP) or
+// credentials (gRPC) itself, on both SDK lines (otel-lines.ts).
+const APP = join(__dirname, 'fixtures', 'protocol-app.js');
+/** A CA and a certificate for 127.0.0.1 signed by it, in `dir`. */
+function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer } {
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=forkhooks test CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
+  return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
+}
+
+describe.each(LINES)('OTEL_EXPORTER_OTLP_CERTIFICATE on the OpenTelemetry %s line: a collector whose certificate only that CA vouches for', (lineName, available) => {
+  const line = useLine(lineName, available);
+  const maybe = available ? it : it.skip;
+  const dir = tempDir('forkhooks-tls-');
+  let certs: ReturnType<typeof makeCertificates>;
+  let https: Server;
+  let grpc: GrpcServer;
+  const received = { http: 0, grpc: 0 };
+  let httpsUrl = '';
+  let grpcUrl = '';
+
+  beforeAll(async () => {
+    certs = makeCertificates(dir.path);
+    https = createServer({ key: certs.key, cert: certs.cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.http += 1;
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    httpsUrl = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
+    grpc = new GrpcServer();
+    grpc.addService(TRACE_SERVICE, {
+      Export: (_call: unknown, callback: (error: null, value: Buffer) => void) => {
+        received.grpc += 1;
+        callback(null, Buffer.alloc(0));
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      grpc.bindAsync('127.0.0.1:0', ServerCredentials.createSsl(null, [{ private_key: certs.key, cert_chain: certs.cert }]), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    grpcUrl = `https://127.0.0.1:${port}`;
+  });
+  beforeEach(() => {
+    received.http = 0;
+    received.grpc = 0;
+  });
+  afterAll(async () => {
+    grpc.forceShutdown();
+    await new Promise((resolve) => https.close(resolve));
+    dir.cleanup();
+    expect(await reapLeftovers()).toEqual([]);
+  });
+
+  maybe.each([
+    ['http/protobuf', 'http'],
+    ['http/json', 'http'],
+    ['grpc', 'grpc'],
+  ] as const)('%s: exports with the variable set, and fails naming the certificate without it', async (protocol, side) => {
+    const env = { SPANS: '3', OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_ENDPOINT: side === 'grpc' ? grpcUrl : httpsUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' };
+    const trusted = await runNode(line.entry(APP), { node: line.node, env: { ...line.env, ...env, OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca } });
+    expect(trusted.code).toBe(0);
+    expect(`${trusted.stdout}${trusted.stderr}`).not.toMatch(/span (export|flush)/);
+    expect(received[side]).toBe(1);
+
+    const untrusted = await runNode(line.entry(APP), { node: line.node, env: { ...line.env, ...env } });
+    expect(untrusted.code).toBe(0);
+    expect(untrusted.stderr).toMatch(/span export to \S+ failed: .*(self[- ]signed certificate|unable to verify|certificate)/i);
+    expect(received[side]).toBe(1);
+  });
+});
