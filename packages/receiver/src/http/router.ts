@@ -37,9 +37,9 @@ function dispatch(req: IncomingMessage, res: ServerResponse, ctx: RouterContext,
     }
     return refuse(req, res, ctx, 405, `${method} is not allowed on ${TRACES_PATH}: send traces with POST`, { allow: 'POST' });
   }
-  if (url?.pathname === METRICS_PATH && method === 'POST') {
-    handleMetricsRequest(req, res, ctx).catch(() => req.socket.destroy());
-    return;
+  if (url?.pathname === METRICS_PATH) {
+    if (method === 'POST') return void handleMetricsRequest(req, res, ctx).catch(() => req.socket.destroy());
+    return refuse(req, res, ctx, 405, `${method} is not allowed on ${METRICS_PATH}: send metrics with POST`, { allow: 'POST' });
   }
   if (url?.pathname === '/' || url?.pathname === '/spans') {
     if (method !== 'GET' && method !== 'HEAD') {
