@@ -8,12 +8,14 @@ import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as Prometheus from '@opentelemetry/exporter-prometheus';
 import type * as Resources from '@opentelemetry/resources';
 import {
+  AggregationTemporality,
   ConsoleMetricExporter,
   DataPointType,
   MeterProvider,
   MetricReader,
   PeriodicExportingMetricReader,
   type IMetricReader,
+  type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { enabledInstrumentations } from '../instrumentations';
@@ -77,10 +79,36 @@ function periodic(exporter: ConstructorParameters<typeof PeriodicExportingMetric
   return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: config.intervalMillis, exportTimeoutMillis: config.timeoutMillis });
 }
 
-function otlpExporter(config: MetricsConfig): ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
-  return new OTLPMetricExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.timeoutMillis });
+function otlpExporter(config: MetricsConfig): PushMetricExporter {
+  // A missing exporter fails postfork now, not at the first export: resolving is cheap.
+  require.resolve('@opentelemetry/exporter-metrics-otlp-http');
+  return new LazyExporter(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
+    return new OTLPMetricExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.timeoutMillis });
+  });
+}
+
+/**
+ * The OTLP exporter, loaded at its first export (the first interval, or the final one at exit), not in
+ * postfork: it loads http and the OTLP transformer into every worker before it is ready otherwise
+ * (sdk.ts defers the span exporter for the same reason). Cumulative, the exporter's own default.
+ */
+class LazyExporter implements PushMetricExporter {
+  #exporter: PushMetricExporter | undefined;
+  constructor(private readonly create: () => PushMetricExporter) {}
+  export(...args: Parameters<PushMetricExporter['export']>): void {
+    (this.#exporter ??= this.create()).export(...args);
+  }
+  forceFlush(): Promise<void> {
+    return this.#exporter?.forceFlush() ?? Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return this.#exporter?.shutdown() ?? Promise.resolve();
+  }
+  selectAggregationTemporality(): AggregationTemporality {
+    return AggregationTemporality.CUMULATIVE;
+  }
 }
 
 function prometheusEndpoint(host: string, port: number): IMetricReader {

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createServer, type Server } from 'node:http';
+import type * as Http from 'node:http';
+import type { Server } from 'node:http';
 import { describeError, isMessage, type MetricFamily, type WorkerMessage } from '@forkhooks/core';
 import { log } from '../log';
 import { addFamilies, workerGauges, type MergedFamilies } from './merge';
@@ -57,6 +58,10 @@ export class ClusterMetricsEndpoint {
   async listen(): Promise<string> {
     cluster.on('message', this.#onMessage);
     cluster.on('exit', this.#onExit);
+    // Loaded here, not at import: runtimes is loaded in every worker too, and an early require of http
+    // there changes what instrumentation sees of an ES module app's own `import 'node:http'`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createServer } = require('node:http') as typeof Http;
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
