@@ -53,6 +53,15 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
   beforeAll(async () => {
     receiver = await startReceiver({ port: 0 });
   });
+  /** The cluster serves on `port`, its primary's /metrics on 127.0.0.1:`metricsPort`; spans go to the receiver. */
+  const prometheusEnv = (port: number, metricsPort: number, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    PORT: String(port),
+    OTEL_METRICS_EXPORTER: 'prometheus',
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    ...extra,
+  });
   beforeEach(() => receiver.reset());
   afterAll(async () => {
     await receiver.close();
@@ -87,14 +96,7 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
 
   it('Prometheus: one /metrics for the cluster equals the requests served, merges histograms, and stays monotonic across a SIGKILL + respawn and a rolling reload', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const env = {
-      PORT: String(port),
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      RELOAD_SIGNAL: 'SIGUSR2',
-    };
+    const env = prometheusEnv(port, metricsPort, { RELOAD_SIGNAL: 'SIGUSR2' });
     const url = `http://127.0.0.1:${metricsPort}/metrics`;
     const proc = start(env);
     const first = await readyPid(proc, 0, 0);
@@ -139,14 +141,7 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
 
   it('a worker that hangs during a scrape: the scrape answers within its bound and names the worker', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const env = {
-      PORT: String(port),
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
-      FORKHOOKS_METRICS_SCRAPE_TIMEOUT_MS: '1000',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    };
+    const env = prometheusEnv(port, metricsPort, { FORKHOOKS_METRICS_SCRAPE_TIMEOUT_MS: '1000' });
     const proc = start(env);
     const byIndex = [await readyPid(proc, 0, 0), await readyPid(proc, 1, 0)];
     pids.push(...byIndex);
