@@ -1,5 +1,5 @@
 import { log } from '@forkhooks/core';
-import { headerList, httpUrl, positiveInteger } from '../env';
+import { headerList, httpUrl, positiveInteger, signalEndpoint } from '../env';
 import { TracingConfigError } from '../errors';
 
 // The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
@@ -97,15 +97,7 @@ function resolveExporters(explicit: MetricsConfigOptions['exporter'], env: NodeJ
 
 function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   if (explicit !== undefined) return httpUrl(explicit, 'endpoint').href;
-  const metrics = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT?.trim();
-  if (metrics) return httpUrl(metrics, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT').href;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (base) {
-    // The spec: the base endpoint gets the signal path appended, the signal endpoint is used as is.
-    const url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-    return new URL(`${url.pathname.replace(/\/+$/, '')}/v1/metrics`, url).href;
-  }
-  return DEFAULT_METRICS_ENDPOINT;
+  return signalEndpoint(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', '/v1/metrics', DEFAULT_METRICS_ENDPOINT);
 }
 
 function resolvePort(explicit: number | undefined, env: NodeJS.ProcessEnv): number {
