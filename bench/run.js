@@ -26,8 +26,9 @@ const { measureShutdown } = require('./lib/shutdown');
 const { measureStartup } = require('./lib/startup');
 const { measureThroughput } = require('./lib/throughput');
 const { measureReload } = require('./lib/reload');
+const { measureMetrics } = require('./lib/metrics');
 
-const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload'];
+const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload', 'metrics'];
 /** Sections run only when named in --only (not part of the full run's report). */
 const OPTIONAL = ['protocols'];
 
@@ -58,7 +59,7 @@ function baseEnv(receiverUrl) {
     FORKHOOKS_LOG: 'warn',
     FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '5000',
     ...(receiverUrl && { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl }),
-    // For NodeSDK: traces only (see bench/apps/nodesdk.js). forkhooks ignores both.
+    // Traces only, for NodeSDK (see bench/apps/nodesdk.js) and forkhooks alike; the metrics section turns metrics on.
     OTEL_METRICS_EXPORTER: 'none',
     OTEL_LOGS_EXPORTER: 'none',
   };
@@ -92,7 +93,7 @@ async function main() {
     say,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, protocols: measureProtocols };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols };
   const sections = {};
   let failure;
   try {
@@ -121,6 +122,7 @@ async function main() {
   const results = buildResults({ machine, mode: args.mode, settings, ...sections });
   results.elapsed_s = Math.round((Date.now() - started) / 1000);
   results.reload = sections.reload; // issue 12's section (bench/lib/reload.js), reported as measured
+  results.metrics = sections.metrics; // issue 13's section (bench/lib/metrics.js), reported as measured
   // Every process the run started (receiver, primaries, workers, dispatch), all checked gone above.
   results.pids_started = trackedPids();
   mkdirSync(args.out, { recursive: true });

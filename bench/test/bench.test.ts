@@ -43,6 +43,8 @@ describe('npm run bench -- --smoke', () => {
     expect(isNumber(json.shutdown_ms.forkhooks)).toBe(true);
     expect(isNumber(json.dispatch_ns_per_hook)).toBe(true);
     expect(isNumber(json.rss_mb.untraced) && isNumber(json.rss_mb.traced)).toBe(true);
+    // Issue 13's section: traces + metrics vs traces only, and one scrape of the cluster /metrics of 2 workers.
+    expect([isNumber(json.metrics.throughput.ratio_metrics_vs_traces_only), isNumber(json.metrics.scrape.scrape_ms_median), json.metrics.scrape.workers]).toEqual([true, true, 2]);
   });
 
   it('measured what it says: traced configurations delivered spans, every worker reported its count, the delivery ratio is received / ended', () => {

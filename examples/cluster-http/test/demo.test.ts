@@ -27,9 +27,11 @@ describe('npm start: the traced cluster demo', () => {
     const { code } = await demo.exited;
     expect(code).toBe(0);
     const final = demo.stdout().trim().split('\n').pop() ?? '';
-    const match = /^received (\d+) spans from (\d+) workers \((-?\d+) lost\)$/.exec(final);
+    const match = /^received (\d+) spans from (\d+) workers \((-?\d+) lost\); metrics: (\d+) requests counted$/.exec(final);
     expect(match).not.toBeNull();
-    const [, received, workers, lost] = match as RegExpExecArray;
+    const [, received, workers, lost, counted] = match as RegExpExecArray;
+    // The workers' counters, final export at atexit included, equal the requests served.
+    expect(Number(counted)).toBe(100);
     expect(Number(received)).toBeGreaterThanOrEqual(300);
     expect(Number(workers)).toBe(2);
     expect(Number(lost)).toBe(0);
@@ -61,7 +63,7 @@ describe('npm start: the traced cluster demo', () => {
     demo.child.kill('SIGINT');
     expect((await demo.exited).code).toBe(0);
     const final = demo.stdout().trim().split('\n').pop() ?? '';
-    const match = /^received (\d+) spans from (\d+) workers? \(at least (\d+) lost; 1 worker was killed before it could report\)$/.exec(final);
+    const match = /^received (\d+) spans from (\d+) workers? \(at least (\d+) lost; 1 worker was killed before it could report\); metrics: (\d+) requests counted$/.exec(final);
     expect([final, match !== null]).toEqual([final, true]);
     const [, received, , lost] = match as RegExpExecArray;
     // The survivor's spans arrived, and nothing is counted below zero.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { redactUrl } from '@forkhooks/core';
 import { startReceiver, type InstanceSummary, type Receiver } from '@forkhooks/receiver';
 import { readStarted, readStats, STATS_DIR_VAR, type WorkerStats } from './stats-file';
+import { REQUESTS_COUNTER } from './metrics';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -40,7 +41,9 @@ export function finalLine(statsDir: string, receiver: Receiver | undefined, exte
     const instances = receiver.byInstance();
     const arrivedFrom = (s: WorkerStats): number => instances.filter((i) => i.worker.id === s.workerId).reduce((sum, i) => sum + i.spans, 0);
     const lost = stats.reduce((sum, s) => sum + Math.max(0, s.spansEnded - arrivedFrom(s)), 0);
-    return `received ${received} spans from ${plural(instances.length, 'worker')} (${lossNote(lost, unreported)})`;
+    // What the workers' counters say (their final export at atexit included): the requests they answered.
+    const counted = receiver.counterTotal(REQUESTS_COUNTER);
+    return `received ${received} spans from ${plural(instances.length, 'worker')} (${lossNote(lost, unreported)}); metrics: ${counted} requests counted`;
   }
   const exported = stats.reduce((sum, s) => sum + s.spansExported, 0);
   return `exported ${exported} of ${ended} spans ended by ${plural(stats.length, 'worker')} to ${external} (${lossNote(ended - exported, unreported)})`;
@@ -113,7 +116,7 @@ export async function finishDemo(demo: PreparedDemo, table?: NodeJS.Timeout, rep
 
 /**
  * Runs a demo of one runtime: receiver, workers, live table; on Ctrl-C or SIGTERM (once) stops
- * the workers gracefully and prints `received N spans from M workers (K lost)`.
+ * the workers gracefully and prints `received N spans from M workers (K lost); metrics: R requests counted`.
  */
 export async function runDemo(target: DemoTarget): Promise<void> {
   const demo = await prepareDemo();

@@ -5,3 +5,4 @@ export { STATS_DIR_VAR, leaveStatsAtExit, readStarted, readStats } from './stats
 export type { StartedWorker, WorkerStats } from './stats-file';
 export { finalLine, finishDemo, liveTable, prepareDemo, renderTable, runDemo } from './demo';
 export type { DemoTarget, PreparedDemo } from './demo';
+export { DURATION_HISTOGRAM, REQUESTS_COUNTER, fibonacciInstruments } from './metrics';

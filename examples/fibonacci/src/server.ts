@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { fibFast, fibSlow, parseN } from './fibonacci';
+import { fibonacciInstruments } from './metrics';
 
 // Taken at module load, before postfork: a proxy until the worker's provider is registered.
 const tracer: Tracer = trace.getTracer('forkhooks-example-fibonacci');
@@ -36,9 +37,14 @@ export function handle(req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET') return reply(405, 'only GET is served');
   if (url.pathname === '/healthz') return reply(200, 'ok');
   if (url.pathname !== '/fibonacci') return reply(404, 'try GET /fibonacci?n=10');
+  const started = performance.now();
   const parsed = parseN(url.searchParams.get('n'));
-  if ('error' in parsed) return reply(400, parsed.error);
-  reply(200, `F(${parsed.n}) is: (${fibonacci(parsed.n)})`);
+  const status = 'error' in parsed ? 400 : 200;
+  if ('error' in parsed) reply(400, parsed.error);
+  else reply(200, `F(${parsed.n}) is: (${fibonacci(parsed.n)})`);
+  const { requests, duration } = fibonacciInstruments();
+  requests.add(1, { 'http.response.status_code': status });
+  duration.record(performance.now() - started);
 }
 
 /** Parses PORT (default 3000); throws naming the variable. */

@@ -26,9 +26,9 @@ export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } f
 export type { Shutdown, ShutdownOptions } from './shutdown';
 export { installStopPaths, STOP_SIGNALS } from './stop-paths';
 export type { StopHandler } from './stop-paths';
-export { EnvVars } from './env';
+export { EnvVars, envInteger } from './env';
 export { MESSAGE_TAG, isMessage, notifyManager } from './messages';
-export type { ManagerMessage, StopPhase, WorkerMessage } from './messages';
+export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessage } from './messages';
 export { configureLogger, log } from './logger';
 export type { LogLevel, LogSink } from './logger';
 

@@ -10,13 +10,36 @@ export type WorkerMessage =
   /** The worker's stop reached its drain, or its atexit: what a forced kill would cut off. */
   | { forkhooks: 'stopping'; pid: number; phase: StopPhase }
   /** The worker's event loop is alive: its RSS and the requests its closeOnStop http servers have seen. */
-  | { forkhooks: 'heartbeat'; pid: number; rss: number; requests: number };
+  | { forkhooks: 'heartbeat'; pid: number; rss: number; requests: number }
+  /** The worker's current cumulative metrics: the answer to a metrics-request, or (final: true) its last snapshot at atexit. */
+  | { forkhooks: 'metrics-response'; id: number; pid: number; workerIndex: number; final?: boolean; families: MetricFamily[] };
 
 /** The parts of a worker's stop, in order: drain the servers, then run atexit. */
 export type StopPhase = 'drain' | 'atexit';
 
 /** Messages a manager sends to its worker. */
-export type ManagerMessage = { forkhooks: 'stop' };
+export type ManagerMessage = { forkhooks: 'stop' } | { forkhooks: 'metrics-request'; id: number };
+
+/**
+ * One metric of one worker, cumulative, in a form that needs no OpenTelemetry SDK to read: what a worker
+ * sends its runCluster primary, which merges them into one Prometheus endpoint for the cluster.
+ * `counter`: monotonic sums; `gauge`: gauges and up-down counters (kept per worker); `histogram`:
+ * explicit buckets, `counts[i]` the (non-cumulative) count of bucket i, one more than `bounds`.
+ */
+export interface MetricFamily {
+  name: string;
+  help: string;
+  unit: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  points: MetricPoint[];
+}
+
+/** One data point of a MetricFamily: `value` for counters and gauges, `histogram` for histograms. */
+export interface MetricPoint {
+  labels: Record<string, string>;
+  value?: number;
+  histogram?: { bounds: number[]; counts: number[]; sum: number; count: number };
+}
 
 /** True for a forkhooks message of the given kind. */
 export function isMessage<K extends string>(value: unknown, kind: K): value is { forkhooks: K } {

@@ -17,3 +17,8 @@ export {
   ATTR_WORKER_RUNTIME,
   ATTR_WORKER_ID,
 } from './resource-attributes';
+export { initMetrics, currentMetrics } from './metrics/init-metrics';
+export type { MetricsHandle, MetricsOptions, MetricsRoute } from './metrics/init-metrics';
+export { registerMetricsHooks, METRICS_HOOK_NAMES, METRICS_FLUSH_MAX_MS } from './metrics/hooks';
+export { resolveMetricsConfig, METRICS_EXPORTERS, DEFAULT_METRICS_EXPORTER, DEFAULT_METRIC_EXPORT_INTERVAL_MS, DEFAULT_METRIC_EXPORT_TIMEOUT_MS, DEFAULT_PROMETHEUS_PORT } from './metrics/config';
+export type { MetricsConfig, MetricsConfigOptions, MetricsExporterName } from './metrics/config';

@@ -145,11 +145,11 @@ function disabledHandle(endpoint: string, counter: SpanCounter): TracingHandle {
   };
 }
 
-/** How a bounded flush ended. */
-type FlushOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'timeout'; ms: number } | { kind: 'cut-off' };
+/** How a bounded flush ended (the metrics flush uses it too). */
+export type FlushOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'timeout'; ms: number } | { kind: 'cut-off' };
 
 /** Settles when `work` does, after `timeoutMs`, or when `signal` aborts, whichever is first; never rejects. */
-function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<FlushOutcome> {
+export function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<FlushOutcome> {
   return new Promise<FlushOutcome>((resolve) => {
     const done = (outcome: FlushOutcome): void => {
       clearTimeout(timer);

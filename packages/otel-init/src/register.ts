@@ -8,6 +8,9 @@
 import { defaultInstrumentations } from './default-instrumentations';
 import { registerTracingHooks } from './hooks';
 import { enableInstrumentations } from './instrumentations';
+import { registerMetricsHooks } from './metrics/hooks';
 
 enableInstrumentations(defaultInstrumentations(), '@forkhooks/otel-init/register');
 registerTracingHooks();
+// Metrics as OTEL_METRICS_EXPORTER says (unset: otlp, as NodeSDK), after tracing: they share its resource.
+registerMetricsHooks();

@@ -26,3 +26,4 @@ export { ReceiverOptionError } from './errors/invalid-option.error';
 export { ReceiverListenError } from './errors/listen.error';
 export { WaitForSpansTimeoutError } from './errors/wait-timeout.error';
 export { ReceiverClosedError } from './errors/closed.error';
+export type { InstanceMetrics } from './metrics/metric-store';

@@ -5,6 +5,7 @@ import { FaultState } from './fault-state';
 import { listenGrpc, type GrpcListener } from './grpc/grpc-server';
 import { route, TRACES_PATH, type RouterContext } from './http/router';
 import { resolveReceiverOptions } from './options';
+import { MetricStore, type InstanceMetrics } from './metrics/metric-store';
 import { RequestLog } from './request-log';
 import { SpanStore } from './span-store';
 import { buildSummary, formatInstances } from './summary';
@@ -60,6 +61,7 @@ class OtlpReceiver implements Receiver {
   readonly options: Readonly<ResolvedReceiverOptions>;
 
   private readonly store: SpanStore;
+  private readonly metricStore = new MetricStore();
   private readonly log: RequestLog;
   private readonly faults: FaultState;
   private readonly counters = { requests: 0, accepted: 0, rejected: 0 };
@@ -89,7 +91,8 @@ class OtlpReceiver implements Receiver {
       faults: this.faults,
       counters: this.counters,
       signal: this.abort.signal,
-      summary: () => buildSummary(this.tracesUrl, this.stats(), this.store.instances()),
+      metrics: this.metricStore,
+      summary: () => ({ ...buildSummary(this.tracesUrl, this.stats(), this.store.instances()), metrics: this.metricStore.instances() }),
       spans: (limit) => ({ count: this.store.received(), spans: limit === 0 ? [] : this.store.spans().slice(-limit) }),
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => route(req, res, ctx, false));
@@ -120,6 +123,14 @@ class OtlpReceiver implements Receiver {
 
   byInstance(): InstanceSummary[] {
     return this.store.instances();
+  }
+
+  metrics(): InstanceMetrics[] {
+    return this.metricStore.instances();
+  }
+
+  counterTotal(name: string): number {
+    return this.metricStore.counterTotal(name);
   }
 
   requests(): number {
@@ -164,6 +175,7 @@ class OtlpReceiver implements Receiver {
 
   reset(): void {
     this.store.reset();
+    this.metricStore.reset();
     this.log.clear();
     this.counters.requests = 0;
     this.counters.accepted = 0;

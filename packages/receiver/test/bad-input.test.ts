@@ -89,13 +89,14 @@ describe('bad input gets a clear 4xx and never stops the receiver', () => {
     expect(receiver.stats().rejectedRequests).toBe(3);
   });
 
-  it('answers 405 to a wrong method on /v1/traces and 404 elsewhere', async () => {
+  it('answers 405 to a wrong method on /v1/traces and /v1/metrics, and 404 elsewhere', async () => {
     const get = await send(receiver.tracesUrl, { method: 'GET' });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
-    const metrics = await postJson(`${receiver.url}/v1/metrics`, '{}');
-    expect(metrics.status).toBe(404);
-    expect(errorMessage(metrics.body)).toMatch(/POST \/v1\/traces/);
+    expect((await send(`${receiver.url}/v1/metrics`, { method: 'GET' })).status).toBe(405);
+    const logs = await postJson(`${receiver.url}/v1/logs`, '{}');
+    expect(logs.status).toBe(404);
+    expect(errorMessage(logs.body)).toMatch(/POST \/v1\/traces and metrics at POST \/v1\/metrics/);
     const del = await send(`${receiver.url}/`, { method: 'DELETE' });
     expect(del.status).toBe(405);
   });

@@ -14,6 +14,8 @@ import { describeRecycle, recycleReason, requestLimit } from './recycle';
 import { log } from './log';
 import { handled } from './promises';
 import { SlotBackoff } from './restart-policy';
+import type { ClusterMetricsEndpoint } from './prometheus/cluster-endpoint';
+import { startClusterMetrics } from './prometheus/start';
 import { newWorkerId, spawnEnv } from './spawn-env';
 import type { ClusterEvents, ClusterHandle, ReplaceReason, SlotState } from './types/cluster-handle';
 import type { WorkerInfo } from './types/worker-info';
@@ -43,6 +45,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The slot count scale() is heading for (TTIN/TTOU count from it). */
   #target: number;
   readonly #watch: HeartbeatWatch;
+  /** The cluster's one Prometheus /metrics (OTEL_METRICS_EXPORTER=prometheus). */
+  #metrics: ClusterMetricsEndpoint | undefined;
   #stopping: Promise<void> | undefined;
   /** Replaced or removed workers still running their stop. */
   readonly #retiring = new Set<LiveWorker>();
@@ -109,6 +113,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       process.on('SIGTTOU', () => void this.#scaleOnSignal(this.#target - 1, 'SIGTTOU'));
     }
     this.#watch.start();
+    this.#metrics = startClusterMetrics(() => this.#liveWorkers().map((l) => ({ worker: l.worker, pid: l.info.pid, workerIndex: l.info.workerIndex, generation: l.info.generation })));
     void this.#begin();
     return this;
   }
@@ -344,6 +349,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       this.#stopProgress.endsAt = Date.now() + waitMs + shutdownTimeoutMs;
       if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their drain and atexit hooks`);
       await stopClusterWorkers(live, drainTimeoutMs, shutdownTimeoutMs);
+      await this.#metrics?.close();
       this.#stopProgress = { phase: 'atexit', endsAt: Date.now() + shutdownTimeoutMs };
       await this.#shutdown.stop(reason, error, detail);
     })();

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardBody } from './body-reader';
 import { sendError, sendJson } from './responses';
+import { handleMetricsRequest, METRICS_PATH, type MetricsHandlerContext } from './metrics-handler';
 import { handleTraceRequest, type TraceHandlerContext } from './trace-handler';
 
 /** What the router needs besides the trace handler's context. */
-export interface RouterContext extends TraceHandlerContext {
+export interface RouterContext extends TraceHandlerContext, MetricsHandlerContext {
   /** The `GET /` document. */
   summary(): unknown;
   /** The `GET /spans` document, with at most `limit` spans. */
@@ -36,6 +37,10 @@ function dispatch(req: IncomingMessage, res: ServerResponse, ctx: RouterContext,
     }
     return refuse(req, res, ctx, 405, `${method} is not allowed on ${TRACES_PATH}: send traces with POST`, { allow: 'POST' });
   }
+  if (url?.pathname === METRICS_PATH) {
+    if (method === 'POST') return void handleMetricsRequest(req, res, ctx).catch(() => req.socket.destroy());
+    return refuse(req, res, ctx, 405, `${method} is not allowed on ${METRICS_PATH}: send metrics with POST`, { allow: 'POST' });
+  }
   if (url?.pathname === '/' || url?.pathname === '/spans') {
     if (method !== 'GET' && method !== 'HEAD') {
       return refuse(req, res, ctx, 405, `${method} is not allowed on ${url.pathname}: use GET`, { allow: 'GET, HEAD' });
@@ -46,7 +51,7 @@ function dispatch(req: IncomingMessage, res: ServerResponse, ctx: RouterContext,
     return;
   }
   const what = url === undefined ? JSON.stringify(req.url) : url.pathname;
-  refuse(req, res, ctx, 404, `nothing at ${what}: this receiver takes OTLP traces at POST ${TRACES_PATH} (no metrics, no logs)`);
+  refuse(req, res, ctx, 404, `nothing at ${what}: this receiver takes OTLP traces at POST ${TRACES_PATH} and metrics at POST ${METRICS_PATH} (no logs)`);
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, ctx: RouterContext, status: number, message: string, headers: Record<string, string> = {}): void {

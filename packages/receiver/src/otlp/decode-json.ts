@@ -84,7 +84,7 @@ function toSpan(span: Json, path: string, resource: Attributes, scopeName: strin
 }
 
 /** The `attributes` (a KeyValue list) of `owner` as a plain object. */
-function attributes(owner: Json | undefined, path: string): Attributes {
+export function attributes(owner: Json | undefined, path: string): Attributes {
   return keyValues(owner ? list(owner, 'attributes', path) : [], `${path}.attributes`);
 }
 

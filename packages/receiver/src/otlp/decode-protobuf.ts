@@ -6,8 +6,8 @@ import { ExportTraceServiceRequestType } from './proto-schema';
 // The shapes protobufjs' reflection decoder produces for the schema in proto-schema.ts. Unset
 // scalars read as their defaults, unset messages as null, and 64-bit integers as Long objects
 // (or plain numbers when the `long` package is absent).
-type Int64 = number | { low: number; high: number; unsigned: boolean; toString(): string; toNumber(): number };
-interface PbKeyValue { key: string; value: PbAnyValue | null }
+export type Int64 = number | { low: number; high: number; unsigned: boolean; toString(): string; toNumber(): number };
+export interface PbKeyValue { key: string; value: PbAnyValue | null }
 interface PbAnyValue {
   value?: 'stringValue' | 'boolValue' | 'intValue' | 'doubleValue' | 'arrayValue' | 'kvlistValue' | 'bytesValue';
   stringValue: string;
@@ -87,7 +87,7 @@ function toSpan(span: PbSpan, resource: Attributes, scopeName: string, scopeVers
   };
 }
 
-function attributes(list: PbKeyValue[]): Attributes {
+export function attributes(list: PbKeyValue[]): Attributes {
   const result: Attributes = {};
   for (const { key, value } of list) result[key] = anyValue(value);
   return result;

@@ -84,6 +84,49 @@ const DESCRIPTOR = {
           fields: { resource: field('Resource', 1), scopeSpans: repeated('ScopeSpans', 2), schemaUrl: field('string', 3) },
         },
         ExportTraceServiceRequest: { fields: { resourceSpans: repeated('ResourceSpans', 1) } },
+        // Metrics (opentelemetry/proto v1 metrics, collector/metrics): what /v1/metrics reads.
+        NumberDataPoint: {
+          oneofs: { value: { oneof: ['asDouble', 'asInt'] } },
+          fields: {
+            startTimeUnixNano: field('fixed64', 2),
+            timeUnixNano: field('fixed64', 3),
+            asDouble: field('double', 4),
+            asInt: field('sfixed64', 6),
+            attributes: repeated('KeyValue', 7),
+            flags: field('uint32', 8),
+          },
+        },
+        HistogramDataPoint: {
+          fields: {
+            startTimeUnixNano: field('fixed64', 2),
+            timeUnixNano: field('fixed64', 3),
+            count: field('fixed64', 4),
+            sum: field('double', 5),
+            bucketCounts: repeated('fixed64', 6),
+            explicitBounds: repeated('double', 7),
+            attributes: repeated('KeyValue', 9),
+            flags: field('uint32', 10),
+            min: field('double', 11),
+            max: field('double', 12),
+          },
+        },
+        Gauge: { fields: { dataPoints: repeated('NumberDataPoint', 1) } },
+        Sum: { fields: { dataPoints: repeated('NumberDataPoint', 1), aggregationTemporality: field('int32', 2), isMonotonic: field('bool', 3) } },
+        Histogram: { fields: { dataPoints: repeated('HistogramDataPoint', 1), aggregationTemporality: field('int32', 2) } },
+        Metric: {
+          oneofs: { data: { oneof: ['gauge', 'sum', 'histogram'] } },
+          fields: {
+            name: field('string', 1),
+            description: field('string', 2),
+            unit: field('string', 3),
+            gauge: field('Gauge', 5),
+            sum: field('Sum', 7),
+            histogram: field('Histogram', 9),
+          },
+        },
+        ScopeMetrics: { fields: { scope: field('InstrumentationScope', 1), metrics: repeated('Metric', 2), schemaUrl: field('string', 3) } },
+        ResourceMetrics: { fields: { resource: field('Resource', 1), scopeMetrics: repeated('ScopeMetrics', 2), schemaUrl: field('string', 3) } },
+        ExportMetricsServiceRequest: { fields: { resourceMetrics: repeated('ResourceMetrics', 1) } },
         RpcStatus: { fields: { code: field('int32', 1), message: field('string', 2) } },
       },
     },
@@ -97,3 +140,6 @@ export const ExportTraceServiceRequestType: protobuf.Type = root.lookupType('otl
 
 /** `google.rpc.Status`: the body of an OTLP/HTTP error answer in protobuf. */
 export const RpcStatusType: protobuf.Type = root.lookupType('otlp.RpcStatus');
+
+/** `opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest`. */
+export const ExportMetricsServiceRequestType: protobuf.Type = root.lookupType('otlp.ExportMetricsServiceRequest');

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { InstanceMetrics } from '../metrics/metric-store';
 import type { FaultOptions } from './fault';
 import type { InstanceSummary } from './instance-summary';
 import type { ReceivedSpan } from './received-span';
@@ -28,6 +29,10 @@ export interface Receiver {
   count(): number;
   /** Spans received per `service.instance.id`, with each instance's resource attributes, in order of first arrival. */
   byInstance(): InstanceSummary[];
+  /** Metrics received at `POST /v1/metrics`, per `service.instance.id`: counter totals and histogram counts by name. */
+  metrics(): InstanceMetrics[];
+  /** One counter's total over every instance (cumulative points count once, at their latest value). */
+  counterTotal(name: string): number;
   /** Trace requests received (`POST /v1/traces` and gRPC calls), whatever their outcome. */
   requests(): number;
   /** The headers of the latest trace request (lowercase names, as Node gives them). */

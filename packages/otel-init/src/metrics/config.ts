@@ -1,0 +1,120 @@
+import { log } from '@forkhooks/core';
+import { headerList, httpUrl, positiveInteger, signalEndpoint } from '../env';
+import { TracingConfigError } from '../errors';
+
+// The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
+// SDK lines behave the same. Kept apart from the trace config: the two signals share only the
+// generic endpoint and headers.
+
+/** The values OTEL_METRICS_EXPORTER takes (the spec's, as NodeSDK reads them). */
+export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;
+/** One of METRICS_EXPORTERS. */
+export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number];
+
+/**
+ * When OTEL_METRICS_EXPORTER is unset: `otlp`, as NodeSDK (`getMetricReadersFromEnv` in
+ * experimental/packages/opentelemetry-sdk-node/src/sdk.ts: "OTEL_METRICS_EXPORTER is empty. Using
+ * default otlp exporter.") and the spec say.
+ */
+export const DEFAULT_METRICS_EXPORTER: MetricsExporterName = 'otlp';
+/** The spec's defaults: export every 60 s, give up on an export after 30 s. */
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
+export const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
+/** The Prometheus exporter's defaults (the spec's). */
+export const DEFAULT_PROMETHEUS_HOST = '0.0.0.0';
+export const DEFAULT_PROMETHEUS_PORT = 9464;
+/** Where metrics go when nothing says otherwise: a local collector's OTLP/HTTP port. */
+export const DEFAULT_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
+
+/** Metrics settings after options, environment and defaults were applied. */
+export interface MetricsConfig {
+  /** Empty: metrics off (`none`). */
+  exporters: Exclude<MetricsExporterName, 'none'>[];
+  intervalMillis: number;
+  timeoutMillis: number;
+  /** The full metrics URL the OTLP exporter posts to. */
+  endpoint: string;
+  headers: Record<string, string>;
+  prometheus: { host: string; port: number };
+}
+
+/** What a caller of initMetrics may set; everything falls back to the standard variables. */
+export interface MetricsConfigOptions {
+  /** As OTEL_METRICS_EXPORTER (a list, or one name). */
+  exporter?: MetricsExporterName | MetricsExporterName[];
+  /** As OTEL_METRIC_EXPORT_INTERVAL (ms). */
+  intervalMillis?: number;
+  /** As OTEL_METRIC_EXPORT_TIMEOUT (ms). */
+  timeoutMillis?: number;
+  /** Full URL of the metrics endpoint (as OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). */
+  endpoint?: string;
+  headers?: Record<string, string>;
+  /** As OTEL_EXPORTER_PROMETHEUS_HOST / _PORT. */
+  prometheus?: { host?: string; port?: number };
+}
+
+/** Applies options, then OTEL_* variables, then defaults; a value that would send metrics nowhere throws TracingConfigError. */
+export function resolveMetricsConfig(options: MetricsConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): MetricsConfig {
+  const intervalMillis = explicitInteger(options.intervalMillis, 'intervalMillis') ?? positiveInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS;
+  let timeoutMillis = explicitInteger(options.timeoutMillis, 'timeoutMillis') ?? positiveInteger(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_METRIC_EXPORT_TIMEOUT_MS;
+  // The SDK's PeriodicExportingMetricReader throws on a timeout above the interval: clamp it out loud.
+  if (timeoutMillis > intervalMillis) {
+    log.warn(`the metric export timeout (${timeoutMillis} ms, OTEL_METRIC_EXPORT_TIMEOUT) exceeds the interval (${intervalMillis} ms, OTEL_METRIC_EXPORT_INTERVAL); using ${intervalMillis} ms`);
+    timeoutMillis = intervalMillis;
+  }
+  return {
+    exporters: resolveExporters(options.exporter, env),
+    intervalMillis,
+    timeoutMillis,
+    endpoint: resolveEndpoint(options.endpoint, env),
+    headers: options.headers ?? {
+      ...headerList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...headerList(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
+    },
+    prometheus: {
+      host: options.prometheus?.host ?? (env.OTEL_EXPORTER_PROMETHEUS_HOST?.trim() || DEFAULT_PROMETHEUS_HOST),
+      port: resolvePort(options.prometheus?.port, env),
+    },
+  };
+}
+
+/**
+ * A comma-separated list, as NodeSDK reads it; `none` anywhere turns metrics off. An unknown name
+ * throws (NodeSDK only logs it to a diag logger most apps never set, and exports nothing).
+ */
+function resolveExporters(explicit: MetricsConfigOptions['exporter'], env: NodeJS.ProcessEnv): MetricsConfig['exporters'] {
+  const setting = explicit === undefined ? 'OTEL_METRICS_EXPORTER' : 'exporter';
+  const names = explicit === undefined ? (env.OTEL_METRICS_EXPORTER ?? '').split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '') : [explicit].flat();
+  if (names.length === 0) names.push(DEFAULT_METRICS_EXPORTER);
+  for (const name of names) {
+    if (!METRICS_EXPORTERS.includes(name as MetricsExporterName)) {
+      throw new TracingConfigError(setting, `"${String(name)}" is not one of ${METRICS_EXPORTERS.join(', ')} (unset means ${DEFAULT_METRICS_EXPORTER}, as NodeSDK)`);
+    }
+  }
+  if (names.includes('none')) return [];
+  return [...new Set(names)] as MetricsConfig['exporters'];
+}
+
+function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (explicit !== undefined) return httpUrl(explicit, 'endpoint').href;
+  return signalEndpoint(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', '/v1/metrics', DEFAULT_METRICS_ENDPOINT);
+}
+
+function resolvePort(explicit: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (explicit !== undefined) {
+    if (!Number.isInteger(explicit) || explicit < 0 || explicit > 65_535) throw new TracingConfigError('prometheus.port', `${explicit} is not a port (0 to 65535)`);
+    return explicit;
+  }
+  const raw = env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim();
+  if (!raw) return DEFAULT_PROMETHEUS_PORT;
+  const port = Number(raw);
+  // A scraper would look for the metrics on the port it was told: a bad one is an error, not a default.
+  if (!/^\d+$/.test(raw) || port > 65_535) throw new TracingConfigError('OTEL_EXPORTER_PROMETHEUS_PORT', `${JSON.stringify(raw)} is not a port (0 to 65535)`);
+  return port;
+}
+
+function explicitInteger(value: number | undefined, setting: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new TracingConfigError(setting, `${value} is not a positive integer (ms)`);
+  return value;
+}

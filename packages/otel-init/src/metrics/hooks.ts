@@ -1,0 +1,42 @@
+import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { initMetrics, type MetricsHandle, type MetricsOptions } from './init-metrics';
+
+/** Names of the hooks `registerMetricsHooks` adds. */
+export const METRICS_HOOK_NAMES = { init: 'otel-init.initMetrics', flush: 'otel-init.metrics-shutdown' } as const;
+
+/**
+ * The most the metrics flush at exit takes: one small export. The span flush runs after it (LIFO)
+ * and keeps the rest of the shutdown deadline, also when the collector is down.
+ */
+export const METRICS_FLUSH_MAX_MS = 3_000;
+
+/**
+ * Registers initMetrics as a postfork hook (order -999: right after initTracing, whose resource it
+ * takes) and its final collection and export as an atexit hook (which, LIFO, runs just before the
+ * span flush).
+ */
+export function registerMetricsHooks(options: Omit<MetricsOptions, 'context'> = {}, target: HookRegistry = registry): () => void {
+  let handle: MetricsHandle | undefined;
+  const undoInit = target.add(
+    'postfork',
+    (ctx: HookContext) => {
+      handle = initMetrics({ ...options, context: ctx });
+    },
+    { name: METRICS_HOOK_NAMES.init, order: -999 },
+  );
+  const undoFlush = target.add(
+    'atexit',
+    (ctx: HookContext) => {
+      if (!handle?.enabled) return undefined;
+      const left = (ctx.deadlineAt ?? Date.now() + METRICS_FLUSH_MAX_MS) - Date.now();
+      // Stop a little before the hook's own timeout, so the line says what was lost.
+      const budget = Math.max(1, Math.min(left, METRICS_FLUSH_MAX_MS) - 100);
+      return handle.shutdown(AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)]));
+    },
+    { name: METRICS_HOOK_NAMES.flush, order: -999, timeoutMs: METRICS_FLUSH_MAX_MS },
+  );
+  return () => {
+    undoInit();
+    undoFlush();
+  };
+}

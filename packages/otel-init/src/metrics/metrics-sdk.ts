@@ -1,0 +1,177 @@
+// The one file that knows the OpenTelemetry metrics SDK (@opentelemetry/sdk-metrics, 2.x or 3.x,
+// the line the app installed, as sdk.ts for traces): MeterProvider, readers, exporters, and the
+// conversion of what a reader collects into core's SDK-free MetricFamily. Loaded in postfork only.
+import { createRequire } from 'node:module';
+import { describeError, log, type MetricFamily, type MetricPoint } from '@forkhooks/core';
+import { metrics, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as Prometheus from '@opentelemetry/exporter-prometheus';
+import type * as Resources from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  ConsoleMetricExporter,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { enabledInstrumentations } from '../instrumentations';
+import type { MetricsConfig } from './config';
+
+/** What the rest of otel-init sees of a running metrics SDK. */
+export interface MeterPipeline {
+  readonly provider: ApiMeterProvider;
+  /** This worker's metrics now, cumulative, SDK-free (only with `pull`: empty otherwise). */
+  snapshot(): Promise<MetricFamily[]>;
+  /** Collects and exports now, on every push reader (OTLP, console). */
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** How the worker's metrics leave it, besides the push readers of `config.exporters`. */
+export interface PipelineMode {
+  /** A reader whose collect() the worker calls when its runCluster primary scrapes it. */
+  pull: boolean;
+  /** Serve this worker's own Prometheus endpoint on this port (standalone, PM2). */
+  prometheusPort?: number;
+}
+
+/**
+ * Builds the MeterProvider with the tracing resource and its readers, registers it globally, and hands
+ * it to the instrumentations enabled at import (the API has no proxy meter provider: they would keep
+ * the no-op meter they took then; NodeSDK does the same, opentelemetry-js#3609).
+ */
+export function startMeterPipeline(config: MetricsConfig, attributes: Attributes, mode: PipelineMode): MeterPipeline {
+  const readers: IMetricReader[] = [];
+  for (const name of config.exporters) {
+    if (name === 'otlp') readers.push(periodic(otlpExporter(config), config));
+    if (name === 'console') readers.push(periodic(new ConsoleMetricExporter(), config));
+  }
+  const pull = mode.pull ? new PullReader() : undefined;
+  if (pull) readers.push(pull);
+  if (mode.prometheusPort !== undefined) readers.push(prometheusEndpoint(config.prometheus.host, mode.prometheusPort));
+  const { resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
+  const provider = new MeterProvider({ resource: resourceFromAttributes(attributes), readers });
+  metrics.setGlobalMeterProvider(provider);
+  for (const instrumentation of enabledInstrumentations()) instrumentation.setMeterProvider(provider);
+  return {
+    provider,
+    snapshot: async () => {
+      if (!pull) return [];
+      const { resourceMetrics, errors } = await pull.collect();
+      for (const error of errors) log.debug(`metrics collection: ${describeError(error)}`);
+      return toFamilies(resourceMetrics);
+    },
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** Unregisters the global meter provider: for tests that build several in one process. */
+export function unregisterGlobalMeterProvider(): void {
+  metrics.disable();
+}
+
+function periodic(exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'], config: MetricsConfig): PeriodicExportingMetricReader {
+  return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: config.intervalMillis, exportTimeoutMillis: config.timeoutMillis });
+}
+
+function otlpExporter(config: MetricsConfig): PushMetricExporter {
+  // A missing exporter fails postfork now, not at the first export: resolving is cheap.
+  require.resolve('@opentelemetry/exporter-metrics-otlp-http');
+  return new LazyExporter(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
+    return new OTLPMetricExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.timeoutMillis });
+  });
+}
+
+/**
+ * The OTLP exporter, loaded at its first export (the first interval, or the final one at exit), not in
+ * postfork: it loads http and the OTLP transformer into every worker before it is ready otherwise
+ * (sdk.ts defers the span exporter for the same reason). Cumulative, the exporter's own default.
+ */
+class LazyExporter implements PushMetricExporter {
+  #exporter: PushMetricExporter | undefined;
+  constructor(private readonly create: () => PushMetricExporter) {}
+  export(...args: Parameters<PushMetricExporter['export']>): void {
+    (this.#exporter ??= this.create()).export(...args);
+  }
+  forceFlush(): Promise<void> {
+    return this.#exporter?.forceFlush() ?? Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return this.#exporter?.shutdown() ?? Promise.resolve();
+  }
+  selectAggregationTemporality(): AggregationTemporality {
+    return AggregationTemporality.CUMULATIVE;
+  }
+}
+
+function prometheusEndpoint(host: string, port: number): IMetricReader {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PrometheusExporter } = require('@opentelemetry/exporter-prometheus') as typeof Prometheus;
+  return new PrometheusExporter({ host, port }, (error) => {
+    if (error) log.error(`the Prometheus endpoint could not listen on ${host}:${port}: ${describeError(error)}; set OTEL_EXPORTER_PROMETHEUS_PORT to a free port`);
+    else log.debug(`serving this worker's metrics at http://${host}:${port}/metrics`);
+  });
+}
+
+/** A reader that only collects when asked: what a runCluster scrape reads. */
+class PullReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Cumulative SDK data into SDK-free families, one per metric name (scopes merged). */
+export function toFamilies(resourceMetrics: ResourceMetrics): MetricFamily[] {
+  const byName = new Map<string, MetricFamily>();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      const { name, description, unit } = metric.descriptor;
+      let type: MetricFamily['type'];
+      let points: MetricPoint[];
+      if (metric.dataPointType === DataPointType.SUM || metric.dataPointType === DataPointType.GAUGE) {
+        // An up-down counter can go down: it is a gauge to Prometheus, kept per worker.
+        type = metric.dataPointType === DataPointType.SUM && metric.isMonotonic ? 'counter' : 'gauge';
+        points = metric.dataPoints.map((p) => ({ labels: labels(p.attributes), value: p.value }));
+      } else if (metric.dataPointType === DataPointType.HISTOGRAM) {
+        type = 'histogram';
+        points = metric.dataPoints.map((p) => ({
+          labels: labels(p.attributes),
+          histogram: { bounds: [...p.value.buckets.boundaries], counts: [...p.value.buckets.counts], sum: p.value.sum ?? 0, count: p.value.count },
+        }));
+      } else {
+        log.debug(`metric ${name}: exponential histograms are not merged for Prometheus; configure explicit buckets`);
+        continue;
+      }
+      const family = byName.get(name);
+      if (family) family.points.push(...points);
+      else byName.set(name, { name, help: description, unit, type, points });
+    }
+  }
+  return [...byName.values()];
+}
+
+function labels(attributes: Attributes): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = Array.isArray(value) ? JSON.stringify(value) : String(value);
+  return out;
+}
+
+/** @opentelemetry/resources as sdk-metrics loaded it (it pins it exactly: see sdk.ts's fromSdk). */
+function fromSdk<T>(name: '@opentelemetry/resources'): T {
+  try {
+    return createRequire(require.resolve('@opentelemetry/sdk-metrics'))(name) as T;
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as T;
+  }
+}

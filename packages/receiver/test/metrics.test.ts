@@ -1,0 +1,40 @@
+// POST /v1/metrics from the real OTLP metric exporters (JSON and protobuf), each in its own process.
+import { join } from 'node:path';
+import { reapLeftovers, runNode } from '../../../test-utils/processes';
+import { startReceiver, type Receiver } from '../src';
+
+const FIXTURE = join(__dirname, 'fixtures', 'export-metrics-once.js');
+
+describe('the receiver at /v1/metrics, fed by the real OTLP metric exporters', () => {
+  let receiver: Receiver;
+  beforeAll(async () => {
+    receiver = await startReceiver({ port: 0 });
+  });
+  afterEach(() => receiver.reset());
+  afterAll(async () => {
+    await receiver.close();
+    expect(await reapLeftovers()).toEqual([]);
+  });
+
+  it.each(['json', 'protobuf'])('sums each counter per instance (cumulative points counted once, at their latest value) over %s', async (protocol) => {
+    const run = await runNode(FIXTURE, { env: { URL: `${receiver.url}/v1/metrics`, PROTOCOL: protocol, INSTANCE: `instance-${protocol}` }, timeoutMs: 20_000 });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(receiver.metrics()).toEqual([
+      {
+        instanceId: `instance-${protocol}`,
+        pid: run.pid,
+        workerIndex: 3,
+        // 5 + 3 for kind a, 2 for kind b; the up-down counter is no counter.
+        counters: { 'jobs.done': 10 },
+        histogramCounts: { 'job.duration': 4 },
+      },
+    ]);
+    expect(receiver.counterTotal('jobs.done')).toBe(10);
+  });
+
+  it('answers 400 naming the field of a malformed JSON body', async () => {
+    const res = await fetch(`${receiver.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceMetrics":{}}' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/resourceMetrics/);
+  });
+});
