@@ -21,6 +21,9 @@ const OTEL3_MANIFEST = {
     '@opentelemetry/exporter-trace-otlp-grpc': '^0.301.0',
     '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
     '@opentelemetry/exporter-trace-otlp-proto': '^0.301.0',
+    // register sets up metrics too (OTEL_METRICS_EXPORTER defaults to otlp, as NodeSDK's does).
+    '@opentelemetry/sdk-metrics': '^3.0.0',
+    '@opentelemetry/exporter-metrics-otlp-http': '^0.301.0',
     '@opentelemetry/semantic-conventions': '^1.45.0',
     'reflect-metadata': '^0.2.2',
   },
