@@ -81,7 +81,7 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
       // Loaded on the first failure only: nothing on the start-up path.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { protocolMismatchHint } = require('./protocol-mismatch') as typeof Mismatch;
-      const hint = hinted ? undefined : protocolMismatchHint(config, error, counter.snapshot().spansExported === 0);
+      const hint = hinted ? undefined : protocolMismatchHint(config, error);
       if (hint) hinted = true;
       log.warn(
         redactUrl(

@@ -3,8 +3,8 @@ import type { TracingConfig } from './config';
 // An exporter of one OTLP transport pointed at the other's port fails in a way of its own, the same
 // on both SDK lines (measured against the receiver, whose ports speak what a collector's do):
 // - OTLP/HTTP (HTTP/1.1) at a gRPC port (h2c only): the server's first bytes are an HTTP/2 frame,
-//   which Node's HTTP parser rejects ("Parse Error: Expected HTTP/", code HPE_INVALID_CONSTANT); a
-//   server that hangs up instead gives "socket hang up" on a connection that never answered.
+//   which Node's HTTP parser rejects ("Parse Error: Expected HTTP/", code HPE_INVALID_CONSTANT).
+//   "socket hang up" is no sign: a collector that goes away mid-request gives it too.
 // - OTLP/gRPC (HTTP/2) at an HTTP/1.1 port: the HTTP/2 session fails, and grpc-js ends the call
 //   with UNAVAILABLE (14) "No connection established. Last error: Protocol error".
 // The export error alone says nothing about ports; this says it once, with the variable to set.
@@ -12,7 +12,7 @@ import type { TracingConfig } from './config';
 const GRPC_UNAVAILABLE = 14;
 
 /** The advice when `error` (an export's) shows the endpoint speaks the other OTLP transport; undefined otherwise. */
-export function protocolMismatchHint(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>, error: Error | undefined, neverExported: boolean): string | undefined {
+export function protocolMismatchHint(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>, error: Error | undefined): string | undefined {
   if (error === undefined) return undefined;
   const code = (error as { code?: unknown }).code;
   const setting = config.protocolSetting === 'protocol' ? 'the protocol option' : config.protocolSetting;
@@ -24,10 +24,9 @@ export function protocolMismatchHint(config: Pick<TracingConfig, 'protocol' | 'p
     );
   }
   const parseError = (typeof code === 'string' && code.startsWith('HPE_')) || /^Parse Error/.test(error.message);
-  const hungUp = neverExported && /socket hang up/.test(error.message);
-  if (!parseError && !hungUp) return undefined;
+  if (!parseError) return undefined;
   return (
-    `the endpoint ${parseError ? 'did not answer in HTTP/1.1' : 'closed the connection without an HTTP answer'}, so it ${parseError ? 'looks like' : 'may be'} ` +
-    `an OTLP/gRPC port (4317), not OTLP/HTTP: set ${setting}=grpc for it, or point the endpoint at the collector's OTLP/HTTP port (4318)`
+    `the endpoint did not answer in HTTP/1.1, so it looks like an OTLP/gRPC port (4317), not OTLP/HTTP: ` +
+    `set ${setting}=grpc for it, or point the endpoint at the collector's OTLP/HTTP port (4318)`
   );
 }
