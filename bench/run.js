@@ -26,8 +26,9 @@ const { measureShutdown } = require('./lib/shutdown');
 const { measureStartup } = require('./lib/startup');
 const { measureThroughput } = require('./lib/throughput');
 const { measureReload } = require('./lib/reload');
+const { measurePipeline } = require('./lib/pipeline');
 
-const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload'];
+const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload', 'pipeline'];
 /** Sections run only when named in --only (not part of the full run's report). */
 const OPTIONAL = ['protocols'];
 
@@ -92,7 +93,7 @@ async function main() {
     say,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, protocols: measureProtocols };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, protocols: measureProtocols, pipeline: measurePipeline };
   const sections = {};
   let failure;
   try {

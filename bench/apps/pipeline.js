@@ -13,6 +13,7 @@
 // Prints one JSON line per round. BENCH_SIDES picks sides (bench/profile.js: forkhooks only);
 // BENCH_EXPORT_ROUNDS=0 skips the export-path rounds.
 'use strict';
+const { readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { setImmediate: yieldTurn, setTimeout: sleep } = require('node:timers/promises');
@@ -168,6 +169,19 @@ async function exportPath() {
   for (const exporter of Object.values(paths)) await exporter.shutdown();
 }
 
+/** The installed version of `name` (3.x packages do not export ./package.json). */
+function versionOf(name) {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === name) return pkg.version;
+    } catch {
+      // not here: one folder up
+    }
+  }
+  return null;
+}
+
 async function main() {
   const sides = SIDES.map((s) => (s === 'forkhooks' ? forkhooksSide() : s === 'stock' ? stockSide('stock', PROTO) : s === 'stock-json' ? stockSide('stock-json', JSON_EXPORTER) : null));
   const bad = SIDES.filter((_, i) => !sides[i]);
@@ -180,7 +194,7 @@ async function main() {
   }
   if (EXPORT_ROUNDS > 0) await exportPath();
   for (const side of sides) await side.shutdown();
-  say({ kind: 'done', node: process.version, sdk: require('@opentelemetry/sdk-trace/package.json').version, exporter: require(`${PROTO}/package.json`).version });
+  say({ kind: 'done', node: process.version, sdk: versionOf('@opentelemetry/sdk-trace'), exporter: versionOf(PROTO) });
 }
 
 main().catch((error) => {
