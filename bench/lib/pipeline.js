@@ -43,9 +43,12 @@ async function runApp(env, opts) {
       appEnv.NODE_PRESERVE_SYMLINKS = '1';
     }
     const proc = startNode('pipeline', app, [], { env: appEnv, execArgv: opts.execArgv ?? [] });
+    // All of it (proc.stdout() keeps only a tail): one JSON line per round.
+    let out = '';
+    proc.child.stdout.on('data', (chunk) => (out += chunk));
     const { code } = await proc.exited;
     if (code !== 0) throw new Error(`bench/apps/pipeline.js exited ${code}\n${proc.stderr()}`);
-    return proc.stdout().trim().split('\n').map((line) => JSON.parse(line));
+    return out.trim().split('\n').map((line) => JSON.parse(line));
   } finally {
     await stopPid(sink.pid);
   }
