@@ -187,7 +187,7 @@ async function main() {
   const bad = SIDES.filter((_, i) => !sides[i]);
   if (bad.length) throw new Error(`BENCH_SIDES: unknown side(s) ${bad.join(', ')}; use forkhooks, stock, stock-json`);
   // Warm-up (JIT, module loads, connections), then the rounds, each side in turn, rotated.
-  for (const side of sides) await round(side, Math.min(REQUESTS, 1_000));
+  for (const side of sides) await round(side, REQUESTS);
   for (let r = 0; r < ROUNDS; r++) {
     const k = r % sides.length;
     for (const side of [...sides.slice(k), ...sides.slice(0, k)]) say({ kind: 'pipeline', side: side.name, round: r, spans: 3 * REQUESTS, ...(await round(side, REQUESTS)) });
