@@ -108,6 +108,7 @@ function overheadFields(o, node) {
       ranges: Object.fromEntries(Object.entries(o.rounds).map(([k, v]) => [k, roundRange(range(v), k === 'ratio_vs_nodesdk' ? 3 : 1)])),
       untraced_us_per_request: round(o.untraced_us_per_request),
       untraced_spread: round(o.untraced_spread, 3),
+      ratio_spread: round(o.ratio_spread, 3),
       noisy: o.noisy,
       noise: noiseLine(o),
     },
@@ -117,9 +118,10 @@ function overheadFields(o, node) {
 function noiseLine(o) {
   if (o.noisy === null) return 'noise: unknown (no untraced rounds)';
   const pct = `${(100 * o.untraced_spread).toFixed(0)} %`;
+  const ratios = `; the overhead ratio's rounds spread ${(100 * (o.ratio_spread ?? NaN)).toFixed(0)} % of its median`;
   return o.noisy
-    ? `NOISY RUN: the untraced rounds' worker CPU per request spread ${pct} of their median (over ${100 * NOISY_SPREAD} %): the machine moved more than a 10 % difference in overhead`
-    : `quiet run: the untraced rounds' worker CPU per request spread ${pct} of their median (at most ${100 * NOISY_SPREAD} %)`;
+    ? `NOISY RUN: the untraced rounds' worker CPU per request spread ${pct} of their median (over ${100 * NOISY_SPREAD} %): the machine moved more than a 10 % difference in overhead${ratios}`
+    : `quiet run: the untraced rounds' worker CPU per request spread ${pct} of their median (at most ${100 * NOISY_SPREAD} %)${ratios}`;
 }
 
 /** The pipeline microbenchmark (bench/lib/pipeline.js), with its Node version. */

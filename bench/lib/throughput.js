@@ -105,6 +105,8 @@ function overhead(samples) {
   const forkhooks = minus('forkhooks');
   const nodesdk = minus('nodesdk');
   const ratios = forkhooks.map((f, i) => ratio(f, nodesdk[i]));
+  const rr = range(ratios);
+  const mr = median(ratios);
   const u = median(untraced);
   const r = range(untraced);
   const spread = r && u ? (r[1] - r[0]) / u : null;
@@ -115,6 +117,8 @@ function overhead(samples) {
     rounds: { forkhooks, nodesdk, ratio_vs_nodesdk: ratios },
     untraced_us_per_request: u,
     untraced_spread: spread,
+    // The per-round ratios' min–max over their median: what one run can resolve, at best.
+    ratio_spread: rr && mr ? (rr[1] - rr[0]) / mr : null,
     noisy: spread === null ? null : spread > NOISY_SPREAD,
   };
 }
