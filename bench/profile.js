@@ -1,12 +1,16 @@
 // CPU profile of traced workers under load: where a request's time goes.
 //
 //   node bench/profile.js [forkhooks|nodesdk|untraced] [--duration S] [--keep DIR]
+//   node bench/profile.js pipeline [--side forkhooks|stock|stock-json] [--rounds N] [--keep DIR]
 //
 // Starts the receiver (separate process) and the 2-worker bench app with `--cpu-prof` (cluster
 // workers inherit the primary's execArgv), warms up, loads GET /fibonacci?n=20 for S seconds,
 // stops the cluster gracefully (each worker writes its profile at exit), and summarizes the
 // workers' profiles: self time by package, time spent under each package (inclusive), and the
 // hottest functions. Profiles are deleted unless --keep is given.
+// `pipeline` profiles the span-pipeline microbenchmark's process (bench/apps/pipeline.js, one side,
+// no export-path rounds) instead: no HTTP server, so the profile is the span pipeline's alone, and
+// its self time is also grouped as forkhooks / sdk-trace / otlp-transformer / exporter / node.
 'use strict';
 const { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -84,9 +88,58 @@ function top(map, total, n) {
     .join('\n');
 }
 
+/** The coarse owner of a category: whose code the self time is in. */
+function owner(cat) {
+  if (cat.startsWith('packages/')) return 'forkhooks';
+  if (cat === '@opentelemetry/sdk-trace' || cat === '@opentelemetry/sdk-trace-base') return 'sdk-trace';
+  if (cat === '@opentelemetry/otlp-transformer' || cat === 'protobufjs' || cat.startsWith('@protobufjs/')) return 'otlp-transformer (+ protobufjs)';
+  if (/exporter/.test(cat)) return 'exporter (otlp-exporter-base, exporter-trace-otlp-*)';
+  if (cat.startsWith('@opentelemetry/')) return `other OTel (${cat.slice('@opentelemetry/'.length)})`;
+  if (cat.startsWith('node:') || cat.startsWith('(')) return cat === '(garbage collector)' ? 'node: GC' : `node${cat.startsWith('(') ? ` ${cat}` : ''}`;
+  return cat;
+}
+
+async function profilePipeline(argv, dir) {
+  const { runApp } = require('./lib/pipeline');
+  const value = (flag, fallback) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
+  const side = value('--side', 'forkhooks');
+  const env = { ...process.env, FORKHOOKS_LOG: 'warn' };
+  for (const key of Object.keys(env)) if (/^(OTEL_|BENCH_)/.test(key) || key === 'NODE_OPTIONS') delete env[key];
+  const opts = { requests: 5_000, rounds: Number(value('--rounds', 40)), exportRounds: 0, sides: side, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] };
+  const lines = await runApp(env, opts);
+  const rounds = lines.filter((l) => l.kind === 'pipeline');
+  const us = rounds.reduce((a, l) => a + l.cpuUs, 0) / rounds.reduce((a, l) => a + l.spans, 0);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const s = merge(files.map((f) => summarize(join(dir, f))));
+  const busy = s.total - (s.self.get('(idle)') ?? 0);
+  const owners = new Map();
+  for (const [cat, t] of s.self) if (cat !== '(idle)') owners.set(owner(cat), (owners.get(owner(cat)) ?? 0) + t);
+  return [
+    `pipeline ${side}: ${rounds.length} rounds of ${opts.requests * 3} spans, ${us.toFixed(2)} CPU µs/span while profiled (the profiler adds to it); ${(s.total / 1e6).toFixed(1)} s sampled, ${((100 * busy) / s.total).toFixed(1)}% busy (start-up and warm-up included)`,
+    'self time by owner (% of busy time):',
+    top(owners, busy, 12),
+    'self time by package (% of busy time):',
+    top(new Map([...s.self].filter(([k]) => k !== '(idle)')), busy, 18),
+    'hottest functions, self (% of busy time):',
+    top(new Map([...s.fnSelf].filter(([k]) => !k.startsWith('(idle)'))), busy, 30),
+  ].join('\n');
+}
+
 async function main() {
   const argv = process.argv.slice(2);
-  const app = argv.find((a) => !a.startsWith('--')) ?? 'forkhooks';
+  const app = argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')) ?? 'forkhooks';
+  if (app === 'pipeline') {
+    const keep = argv.includes('--keep') ? resolve(argv[argv.indexOf('--keep') + 1]) : undefined;
+    const dir = keep ?? mkdtempSync(join(tmpdir(), 'forkhooks-prof-'));
+    mkdirSync(dir, { recursive: true });
+    try {
+      process.stdout.write(`${await profilePipeline(argv, dir)}\n${keep ? `profiles kept in ${dir}\n` : ''}`);
+    } finally {
+      await reapAll();
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const durationS = Number(argv[argv.indexOf('--duration') + 1] || 10) || 10;
   const keep = argv.includes('--keep') ? resolve(argv[argv.indexOf('--keep') + 1]) : undefined;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'forkhooks-prof-'));

@@ -6,7 +6,7 @@
 // (2) delivery across rolling restarts (forkhooks vs a naive per-worker BatchSpanProcessor),
 // (3) start-up of one worker, (4) shutdown with the flush, (5) hook dispatch, (6) RSS per worker.
 // Writes DIR/NAME.json, NAME.md and NAME.svg (default DIR: bench/results, NAME: latest, which git
-// ignores) and prints a table. The reference run the docs cite is written under a pinned name:
+// ignores) and prints a table; a partial run (--only) writes NAME.json only under a pinned --name. The reference run the docs cite is written under a pinned name:
 // `npm run bench -- --name reference-<date>`, and committed; ordinary runs never overwrite it.
 // Every process it starts is tracked by pid, stopped by pid and checked gone; all traffic is on
 // 127.0.0.1; the whole run is bounded by a deadline.
@@ -27,8 +27,9 @@ const { measureStartup } = require('./lib/startup');
 const { measureThroughput } = require('./lib/throughput');
 const { measureReload } = require('./lib/reload');
 const { measureMetrics } = require('./lib/metrics');
+const { measurePipeline } = require('./lib/pipeline');
 
-const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload', 'metrics'];
+const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload', 'metrics', 'pipeline'];
 /** Sections run only when named in --only (not part of the full run's report). */
 const OPTIONAL = ['protocols'];
 
@@ -93,7 +94,7 @@ async function main() {
     say,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols, pipeline: measurePipeline };
   const sections = {};
   let failure;
   try {
@@ -114,7 +115,13 @@ async function main() {
 
   if (SECTIONS.some((s) => !args.only.includes(s))) {
     say(JSON.stringify(sections, null, 2));
-    say(`partial run (--only): nothing written; ${trackedPids().length} processes started, all gone`);
+    // A partial run is written only under a pinned name (--name), as it ran: the sections' raw results.
+    if (args.name !== 'latest') {
+      mkdirSync(args.out, { recursive: true });
+      machine.loadavg_at_end = os.loadavg().map((l) => +l.toFixed(2));
+      writeFileSync(join(args.out, `${args.name}.json`), `${JSON.stringify({ command: `node bench/run.js ${process.argv.slice(2).join(' ')}`, machine, mode: args.mode, settings, partial: args.only, ...sections }, null, 2)}\n`);
+    }
+    say(`partial run (--only): ${args.name === 'latest' ? 'nothing written' : `wrote ${join(args.out, `${args.name}.json`)}`}; ${trackedPids().length} processes started, all gone`);
     return;
   }
   // Anything else running on the machine shows here (interleaving keeps it from favouring one configuration).

@@ -1,6 +1,6 @@
 // The results document (NAME.json), and the same numbers as a text table (stdout) and Markdown.
 'use strict';
-const { GOALS } = require('./settings');
+const { GOALS, NOISY_SPREAD } = require('./settings');
 const { range, ratio, round } = require('./stats');
 
 const cpuTotal = (t, config) => t.cpu_us_per_request[config].workers + t.cpu_us_per_request[config].receiver;
@@ -27,7 +27,7 @@ const spread = (values, digits, what, unit = '') => {
 };
 
 /** Builds the results document (NAME.json) from the sections' results. */
-function buildResults({ machine, mode, settings, throughput: t, delivery: d, startup: s, shutdown: sh, dispatch: di }) {
+function buildResults({ machine, mode, settings, throughput: t, delivery: d, startup: s, shutdown: sh, dispatch: di, pipeline: p }) {
   const rssAdded = t.rss_mb.forkhooks - t.rss_mb.untraced;
   const results = {
     machine,
@@ -92,8 +92,43 @@ function buildResults({ machine, mode, settings, throughput: t, delivery: d, sta
       idle_after_start: Object.fromEntries(Object.entries(s.rss_idle_mb).map(([k, v]) => [k, round(v)])),
     },
   };
+  Object.assign(results, overheadFields(t.overhead, machine.node), pipelineFields(p));
   results.goals = goals(results);
   return results;
+}
+
+/** Issue 14's headline: worker CPU µs per request traced minus untraced, and forkhooks' over NodeSDK's. */
+function overheadFields(o, node) {
+  return {
+    overhead_us_per_request: { forkhooks: round(o.us_per_request.forkhooks), nodesdk: round(o.us_per_request.nodesdk), node },
+    overhead_ratio_vs_nodesdk: round(o.ratio_vs_nodesdk, 3),
+    overhead: {
+      node,
+      rounds: Object.fromEntries(Object.entries(o.rounds).map(([k, v]) => [k, v.map((x) => round(x, k === 'ratio_vs_nodesdk' ? 3 : 1))])),
+      ranges: Object.fromEntries(Object.entries(o.rounds).map(([k, v]) => [k, roundRange(range(v), k === 'ratio_vs_nodesdk' ? 3 : 1)])),
+      untraced_us_per_request: round(o.untraced_us_per_request),
+      untraced_spread: round(o.untraced_spread, 3),
+      ratio_spread: round(o.ratio_spread, 3),
+      noisy: o.noisy,
+      noise: noiseLine(o),
+    },
+  };
+}
+
+function noiseLine(o) {
+  if (o.noisy === null) return 'noise: unknown (no untraced rounds)';
+  const pct = `${(100 * o.untraced_spread).toFixed(0)} %`;
+  const ratios = `; the overhead ratio's rounds spread ${(100 * (o.ratio_spread ?? NaN)).toFixed(0)} % of its median`;
+  return o.noisy
+    ? `NOISY RUN: the untraced rounds' worker CPU per request spread ${pct} of their median (over ${100 * NOISY_SPREAD} %): the machine moved more than a 10 % difference in overhead${ratios}`
+    : `quiet run: the untraced rounds' worker CPU per request spread ${pct} of their median (at most ${100 * NOISY_SPREAD} %)${ratios}`;
+}
+
+/** The pipeline microbenchmark (bench/lib/pipeline.js), with its Node version. */
+function pipelineFields(p) {
+  if (!p) return {};
+  // ratio_vs_stock is stock ÷ forkhooks of the reported (rounded) medians, so the three agree.
+  return { pipeline: { ...p, forkhooks_us_per_span: p.forkhooks_us_per_span, stock_us_per_span: p.stock_us_per_span, ratio_vs_stock: round(ratio(p.stock_us_per_span, p.forkhooks_us_per_span), 3), node: p.node } };
 }
 
 function goals(r) {
@@ -104,6 +139,8 @@ function goals(r) {
     { measure: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, values: t.rounds.ratio_vs_untraced, shown: fmt(t.ratio_vs_untraced, 2), spread: spread(t.rounds.ratio_vs_untraced, 2, 'rounds'), baseline: `${fmt(t.forkhooks_rps, 0)} vs ${fmt(t.untraced_rps, 0)} req/s (medians)`, goal: `>= ${GOALS.throughput_vs_untraced}`, test: (v) => v >= GOALS.throughput_vs_untraced },
     { measure: 'throughput forkhooks / NodeSDK', value: t.ratio_vs_nodesdk, values: t.rounds.ratio_vs_nodesdk, shown: fmt(t.ratio_vs_nodesdk, 2), spread: spread(t.rounds.ratio_vs_nodesdk, 2, 'rounds'), baseline: `NodeSDK ${fmt(t.nodesdk_rps, 0)} req/s (${fmt(t.nodesdk_vs_untraced, 2)} of untraced)`, goal: `>= ${GOALS.throughput_vs_nodesdk.toFixed(2)}`, test: (v) => v >= GOALS.throughput_vs_nodesdk },
     { measure: 'CPU per request, NodeSDK / forkhooks (info)', value: t.cpu_efficiency_vs_nodesdk, values: [], shown: fmt(t.cpu_efficiency_vs_nodesdk, 2), spread: spread(t.rounds.cpu_efficiency_vs_nodesdk, 2, 'rounds'), baseline: `${fmt(t.cpu_us_per_request.forkhooks.total, 0)} vs NodeSDK ${fmt(t.cpu_us_per_request.nodesdk.total, 0)} us/req (untraced ${fmt(t.cpu_us_per_request.untraced.total, 0)})`, goal: '(no goal)', info: true },
+    { measure: 'tracing overhead forkhooks / NodeSDK (worker CPU/req)', value: r.overhead_ratio_vs_nodesdk, values: r.overhead.rounds.ratio_vs_nodesdk, shown: fmt(r.overhead_ratio_vs_nodesdk, 2), spread: spread(r.overhead.rounds.ratio_vs_nodesdk, 2, 'rounds'), baseline: `+${fmt(r.overhead_us_per_request.forkhooks, 0)} vs NodeSDK +${fmt(r.overhead_us_per_request.nodesdk, 0)} us/req over untraced ${fmt(r.overhead.untraced_us_per_request, 0)}${r.overhead.noisy ? ' (NOISY RUN)' : ''}`, goal: `<= ${GOALS.overhead_vs_nodesdk}`, test: (v) => v <= GOALS.overhead_vs_nodesdk },
+    ...(r.pipeline ? [{ measure: 'span pipeline, stock / forkhooks (CPU/span)', value: r.pipeline.ratio_vs_stock, values: r.pipeline.ratio_rounds, shown: fmt(r.pipeline.ratio_vs_stock, 2), spread: spread(r.pipeline.ratio_rounds, 2, 'rounds'), baseline: `${fmt(r.pipeline.forkhooks_us_per_span, 2)} vs stock ${fmt(r.pipeline.stock_us_per_span, 2)} us/span${r.pipeline.noisy ? ' (NOISY)' : ''}`, goal: `>= ${GOALS.pipeline_vs_stock}`, test: (v) => v >= GOALS.pipeline_vs_stock }] : []),
     {
       measure: 'delivery (received / ended)',
       value: d.forkhooks_ratio,
@@ -164,8 +201,17 @@ function settingsLine(r) {
   );
 }
 
+/** The pipeline microbenchmark in two lines (none when it did not run). */
+function pipelineLines(r) {
+  const p = r.pipeline;
+  if (!p) return [];
+  const sides = Object.entries(p.sides).map(([k, s]) => `${k} ${fmt(s.us_per_span, 2)} us/span (${fmt(s.spans_per_s_per_core, 0)} spans/s per core)`);
+  const paths = Object.entries(p.export_path).map(([k, s]) => `${k} ${fmt(s.us_per_span, 2)}`);
+  return [`span pipeline (node ${p.node}, sdk-trace ${p.otel.sdk_trace}): ${sides.join(', ')}; ${p.noise}`, `export path alone, us/span: ${paths.join(', ')}`];
+}
+
 function renderText(r) {
-  return [header(r), settingsLine(r), '', textTable(THROUGHPUT_HEAD, throughputRows(r)), '', textTable(GOAL_HEAD, goalRows(r))].join('\n');
+  return [header(r), settingsLine(r), '', textTable(THROUGHPUT_HEAD, throughputRows(r)), r.overhead.noise, ...pipelineLines(r), '', textTable(GOAL_HEAD, goalRows(r))].join('\n');
 }
 
 function renderMarkdown(r, chartFile, command) {
@@ -178,6 +224,9 @@ function renderMarkdown(r, chartFile, command) {
     '',
     mdTable(THROUGHPUT_HEAD, throughputRows(r)),
     '',
+    r.overhead.noise,
+    '',
+    ...pipelineLines(r).flatMap((line) => [line, '']),
     mdTable(GOAL_HEAD, goalRows(r)),
     '',
     `![throughput and delivery ratios](${chartFile})`,

@@ -4,7 +4,8 @@
 
 const MODES = {
   full: {
-    throughput: { rounds: 5, warmupS: 2, durationS: 8, connections: 10 },
+    throughput: { rounds: 12, warmupS: 1, durationS: 3, connections: 10 },
+    pipeline: { requests: 5_000, rounds: 15, exportRounds: 9 },
     delivery: { rounds: 2, restarts: 3, steadyS: 2, overallRate: 200, connections: 4 },
     shutdown: { samples: 7, loadS: 1, overallRate: 200, connections: 4 },
     startup: { spawns: 15 },
@@ -12,7 +13,8 @@ const MODES = {
     deadlineS: 900,
   },
   quick: {
-    throughput: { rounds: 3, warmupS: 1, durationS: 4, connections: 10 },
+    throughput: { rounds: 6, warmupS: 0.5, durationS: 2, connections: 10 },
+    pipeline: { requests: 3_000, rounds: 7, exportRounds: 5 },
     delivery: { rounds: 1, restarts: 3, steadyS: 1.5, overallRate: 200, connections: 4 },
     shutdown: { samples: 3, loadS: 1, overallRate: 200, connections: 4 },
     startup: { spawns: 10 },
@@ -20,7 +22,8 @@ const MODES = {
     deadlineS: 240,
   },
   smoke: {
-    throughput: { rounds: 1, warmupS: 0.5, durationS: 1, connections: 4 },
+    throughput: { rounds: 2, warmupS: 0.5, durationS: 1, connections: 4 },
+    pipeline: { requests: 500, rounds: 2, exportRounds: 1 },
     delivery: { rounds: 1, restarts: 1, steadyS: 0.5, overallRate: 100, connections: 2 },
     shutdown: { samples: 1, loadS: 0.5, overallRate: 100, connections: 2 },
     startup: { spawns: 2 },
@@ -38,6 +41,12 @@ const GOALS = {
   rss_added_mb: 12,
   shutdown_ms: 250,
   dispatch_ns_per_hook: 5_000,
+  // issue 14
+  overhead_vs_nodesdk: 0.8,
+  pipeline_vs_stock: 1.5,
 };
 
-module.exports = { MODES, GOALS };
+/** Untraced rounds whose worker CPU per request spreads more than this of its median: a noisy run (issue 14). */
+const NOISY_SPREAD = 0.15;
+
+module.exports = { MODES, GOALS, NOISY_SPREAD };

@@ -4,7 +4,8 @@
 const { BenchCluster } = require('./cluster');
 const load = require('./load');
 const { cpuSeconds, rssMiB } = require('./processes');
-const { median, mean, ratio, rotate } = require('./stats');
+const { NOISY_SPREAD } = require('./settings');
+const { median, mean, range, ratio, rotate } = require('./stats');
 
 const cpuTotal = (r) => (r.worker_cpu_us_per_request ?? NaN) + (r.receiver_cpu_us_per_request ?? NaN);
 
@@ -74,6 +75,7 @@ async function measureThroughput(ctx) {
       ratio_vs_untraced: ratio(med('forkhooks', 'rps'), med('untraced', 'rps')),
       ratio_vs_nodesdk: ratio(med('forkhooks', 'rps'), med('nodesdk', 'rps')),
       nodesdk_vs_untraced: ratio(med('nodesdk', 'rps'), med('untraced', 'rps')),
+      overhead: overhead(samples),
       rounds: {
         ratio_vs_untraced: perRound((u, f) => ratio(f.rps, u.rps)),
         ratio_vs_nodesdk: perRound((u, f, n) => ratio(f.rps, n.rps)),
@@ -88,6 +90,37 @@ async function measureThroughput(ctx) {
   } finally {
     for (const cluster of Object.values(clusters)) await cluster.stop().catch(() => undefined);
   }
+}
+
+/**
+ * The headline of issue 14: worker CPU µs per request traced minus untraced, per round (the
+ * configurations of a round ran back to back), for forkhooks and NodeSDK, and forkhooks' overhead
+ * over NodeSDK's. Medians of the rounds with their min–max; `noisy` when the untraced rounds alone
+ * spread more than NOISY_SPREAD of their median: then the machine moved more than the overheads do.
+ */
+function overhead(samples) {
+  const cpu = (config) => samples[config].map((r) => r.worker_cpu_us_per_request);
+  const untraced = cpu('untraced');
+  const minus = (config) => cpu(config).map((v, i) => (Number.isFinite(v) && Number.isFinite(untraced[i]) ? v - untraced[i] : null));
+  const forkhooks = minus('forkhooks');
+  const nodesdk = minus('nodesdk');
+  const ratios = forkhooks.map((f, i) => ratio(f, nodesdk[i]));
+  const rr = range(ratios);
+  const mr = median(ratios);
+  const u = median(untraced);
+  const r = range(untraced);
+  const spread = r && u ? (r[1] - r[0]) / u : null;
+  return {
+    us_per_request: { forkhooks: median(forkhooks), nodesdk: median(nodesdk) },
+    // The ratio of the medians (the headline) and the ratio of each round (its spread).
+    ratio_vs_nodesdk: ratio(median(forkhooks), median(nodesdk)),
+    rounds: { forkhooks, nodesdk, ratio_vs_nodesdk: ratios },
+    untraced_us_per_request: u,
+    untraced_spread: spread,
+    // The per-round ratios' min–max over their median: what one run can resolve, at best.
+    ratio_spread: rr && mr ? (rr[1] - rr[0]) / mr : null,
+    noisy: spread === null ? null : spread > NOISY_SPREAD,
+  };
 }
 
 function serviceOf(ctx, config) {

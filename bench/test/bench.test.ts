@@ -47,6 +47,31 @@ describe('npm run bench -- --smoke', () => {
     expect([isNumber(json.metrics.throughput.ratio_metrics_vs_traces_only), isNumber(json.metrics.scrape.scrape_ms_median), json.metrics.scrape.workers]).toEqual([true, true, 2]);
   });
 
+  it('writes the tracing overhead and the pipeline microbench, each with its Node version, consistent with each other', () => {
+    const o = json.overhead_us_per_request;
+    expect([isNumber(o.forkhooks), isNumber(o.nodesdk), o.node]).toEqual([true, true, process.version]);
+    expect(isNumber(json.overhead_ratio_vs_nodesdk)).toBe(true);
+    expect(json.overhead_ratio_vs_nodesdk).toBeCloseTo(o.forkhooks / o.nodesdk, 1);
+    // One overhead per round, and the noise verdict from the untraced rounds' spread.
+    expect(json.overhead.rounds.forkhooks).toHaveLength(json.settings.throughput.rounds);
+    expect(typeof json.overhead.noisy).toBe('boolean');
+    const untraced = json.throughput.samples.untraced.map((r: { worker_cpu_us_per_request: number }) => r.worker_cpu_us_per_request);
+    const sorted = [...untraced].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    const med = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+    expect(json.overhead.noisy).toBe((Math.max(...untraced) - Math.min(...untraced)) / med > 0.15);
+    const p = json.pipeline;
+    expect([isNumber(p.forkhooks_us_per_span), isNumber(p.stock_us_per_span), isNumber(p.ratio_vs_stock), p.node]).toEqual([true, true, true, process.version]);
+    expect(p.forkhooks_us_per_span).toBeGreaterThan(0);
+    expect(p.ratio_vs_stock).toBeCloseTo(p.stock_us_per_span / p.forkhooks_us_per_span, 2);
+    expect(p.ratio_rounds).toHaveLength(json.settings.pipeline.rounds);
+    for (const path of ['forkhooks (http/protobuf)', 'stock http/protobuf', 'stock http/json', 'serialize protobuf', 'serialize json']) {
+      expect([path, isNumber(p.export_path[path]?.us_per_span)]).toEqual([path, true]);
+    }
+    expect(result.stdout).toMatch(/tracing overhead forkhooks \/ NodeSDK/);
+    expect(result.stdout).toMatch(/(NOISY RUN|quiet run): the untraced rounds/);
+  });
+
   it('measured what it says: traced configurations delivered spans, every worker reported its count, the delivery ratio is received / ended', () => {
     // About 4 spans per request (server span, root, fib_slow, fib_fast) arrived from both traced configurations.
     expect(json.throughput.spans_per_request.forkhooks).toBeGreaterThan(3);
