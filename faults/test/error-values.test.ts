@@ -61,7 +61,7 @@ describe('an atexit hook fails with a value that cannot be described', () => {
     const out = app.proc.stderr();
     expect(lines(out, /atexit hook "closeQueue" failed: \S/)).toHaveLength(1);
     expect(named(app.read(), 'atexit').map((e) => e.hook)).toEqual(['closeDb']); // the hook after it ran
-    expect(out).toMatch(/atexit done: 3\/4 hooks ok; exiting 0/); // closeQueue failed; closeDb, close-server and the flush ran
+    expect(out).toMatch(/atexit done: 4\/5 hooks ok; exiting 0/); // closeQueue failed; closeDb, close-server, the metrics flush and the span flush ran
     expect(out).not.toMatch(/already stopping/);
   });
 
@@ -71,7 +71,7 @@ describe('an atexit hook fails with a value that cannot be described', () => {
     const out = app.proc.stderr();
     expect(lines(out, /atexit hook "closeQueue" failed: then getter boom/)).toHaveLength(1);
     expect(named(app.read(), 'atexit').map((e) => e.hook)).toEqual(['closeDb']);
-    expect(out).toMatch(/atexit done: 3\/4 hooks ok; exiting 0/);
+    expect(out).toMatch(/atexit done: 4\/5 hooks ok; exiting 0/);
   });
 });
 
@@ -93,7 +93,7 @@ describe('an uncaught exception or unhandled rejection with a value that cannot 
     expect(exit).toEqual({ code: 1, signal: null });
     const out = app.proc.stderr();
     expect(lines(out, new RegExp(`\\[forkhooks error .*\\] worker failed \\(${detail}\\): \\S`))).toHaveLength(1);
-    expect(out).toMatch(/atexit done: 2\/2 hooks ok; exiting 1/);
+    expect(out).toMatch(/atexit done: 3\/3 hooks ok; exiting 1/);
     const [loss] = lossPerWorker(app, receiver);
     expect(loss.stats.spansEnded).toBeGreaterThanOrEqual(30);
     expect(loss.received).toBe(loss.stats.spansEnded);

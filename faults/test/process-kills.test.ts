@@ -174,7 +174,7 @@ describe('two SIGTERMs in a row', () => {
     const out = app.proc.stderr();
     expect(lines(out, /stopping \(SIGTERM\)/)).toHaveLength(1);
     expect(lines(out, /already stopping; ignoring SIGTERM/)).toHaveLength(1);
-    expect(lines(out, /atexit done: 2\/2 hooks ok; exiting 0/)).toHaveLength(1); // close-server, then the flush
+    expect(lines(out, /atexit done: 3\/3 hooks ok; exiting 0/)).toHaveLength(1); // close-server, the metrics flush, then the span flush
     const [loss] = lossPerWorker(app, receiver);
     expect(loss).toMatchObject({ lost: 0, stats: expect.objectContaining({ spansEnded: 20 }) });
     expect(await waitGone(app.pids())).toEqual([]);

@@ -29,7 +29,7 @@ describe('slow requests in flight at SIGTERM (9 s and 4 s) and a 2.5 s atexit ho
         WORKERS: '2',
         PORT: String(port),
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        // Three atexit hooks share the deadline: 8 s gives the 2.5 s hook a share of 2.66 s.
+        // The 2.5 s hook runs first of four atexit hooks: it may take half of the 8 s deadline.
         FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '8000',
         FORKHOOKS_DRAIN_TIMEOUT_MS: '12000',
         SLOW_ATEXIT_MS: '2500',
@@ -109,7 +109,7 @@ describe('a worker that overruns its drain + atexit deadline', () => {
   }, 60_000);
 
   test('the drain cuts the connection still open after drainTimeoutMs, in one line with the count', () => {
-    expect(lines(app.proc.stderr(), /drain: /)).toEqual([expect.stringContaining('drain: 1 connection(s) still open after 1000 ms')]);
+    expect(lines(app.proc.stderr(), /drain: /)).toEqual([expect.stringMatching(/drain: 1 connection\(s\) still open after (99\d|1000) ms/)]);
     expect('status' in cutReply).toBe(false);
   });
 

@@ -220,14 +220,17 @@ function inScope(role: ProcessRole): (hook: RegisteredHook) => boolean {
 }
 
 /**
- * Teardown: an atexit hook may take its own timeoutMs, but no more than an equal share of the time
- * left before the shutdown deadline with the hooks still to run. One that hangs is cut off at its
- * share, and the hooks after it (the span flush, which runs last) still get theirs; time a quick
- * hook leaves unused goes to the next ones.
+ * Teardown: an atexit hook may take its own timeoutMs, but while other hooks wait after it, no more
+ * than half of the time left before the shutdown deadline; the last one may take all that is left.
+ * One that hangs is cut off there, and the hooks after it (the flushes, which run last) still get the
+ * other half; time a quick hook leaves unused goes to the next ones. (An equal share for each would
+ * cut a legitimately slow first hook, such as a pool draining its queries, as soon as a few quick
+ * hooks are registered after it.)
  */
 function withinShare(hook: RegisteredHook, deadlineAt: number | undefined, hooksLeft: number): RegisteredHook {
   if (deadlineAt === undefined) return hook;
-  const share = Math.max(1, Math.floor((deadlineAt - Date.now()) / hooksLeft));
+  const left = deadlineAt - Date.now();
+  const share = Math.max(1, Math.floor(hooksLeft > 1 ? left / 2 : left));
   return share < hook.timeoutMs ? { ...hook, timeoutMs: share } : hook;
 }
 

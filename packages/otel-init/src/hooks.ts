@@ -1,4 +1,5 @@
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { abortAfter } from './abort-after';
 import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
@@ -46,7 +47,8 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
       // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it).
       const left = (ctx.deadlineAt ?? Date.now() + timeoutMs) - Date.now();
       const budget = Math.max(1, left - Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
-      return handle.shutdown(AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)]));
+      const bound = abortAfter(ctx.signal, budget);
+      return handle.shutdown(bound.signal).finally(bound.done);
     },
     { name: TRACING_HOOK_NAMES.flush, order: -1000, timeoutMs },
   );

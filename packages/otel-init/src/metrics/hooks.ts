@@ -1,4 +1,5 @@
 import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { abortAfter } from '../abort-after';
 import { initMetrics, type MetricsHandle, type MetricsOptions } from './init-metrics';
 
 /** Names of the hooks `registerMetricsHooks` adds. */
@@ -31,7 +32,8 @@ export function registerMetricsHooks(options: Omit<MetricsOptions, 'context'> = 
       const left = (ctx.deadlineAt ?? Date.now() + METRICS_FLUSH_MAX_MS) - Date.now();
       // Stop a little before the hook's own timeout, so the line says what was lost.
       const budget = Math.max(1, Math.min(left, METRICS_FLUSH_MAX_MS) - 100);
-      return handle.shutdown(AbortSignal.any([ctx.signal, AbortSignal.timeout(budget)]));
+      const bound = abortAfter(ctx.signal, budget);
+      return handle.shutdown(bound.signal).finally(bound.done);
     },
     { name: METRICS_HOOK_NAMES.flush, order: -999, timeoutMs: METRICS_FLUSH_MAX_MS },
   );
