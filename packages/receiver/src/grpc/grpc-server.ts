@@ -11,7 +11,7 @@ import type { MetricsHandlerContext } from '../http/metrics-handler';
 import type { TraceHandlerContext } from '../http/trace-handler';
 import { newRecord } from '../request-log';
 import type { RequestRecord } from '../types/receiver-stats';
-import { handleMetricsExport, METRICS_SERVICE } from './metrics-service';
+import { handleMetricsExport, METRICS_EXPORT_PATH, METRICS_SERVICE } from './metrics-service';
 import { handleExport, TRACE_SERVICE } from './trace-service';
 
 /** The gRPC side of a receiver: its server and the port it got. */
@@ -34,7 +34,8 @@ export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext 
     // A connection with no call in flight for this long is closed (GOAWAY), as the HTTP side closes
     // one that sends no request headers: a client that connects and says nothing holds nothing.
     'grpc.max_connection_idle_ms': idleTimeoutMs,
-    interceptors: [(method, call) => recordingCall(method.path, call, ctx, records)],
+    // Metrics calls are kept apart from the trace counters and request log, as POST /v1/metrics is.
+    interceptors: [(method, call) => (method.path === METRICS_EXPORT_PATH ? new ServerInterceptingCall(call) : recordingCall(method.path, call, ctx, records))],
   });
   server.addService(TRACE_SERVICE, {
     Export: (call: Parameters<typeof handleExport>[0], callback: Parameters<typeof handleExport>[1]) => {

@@ -27,7 +27,7 @@ export const METRICS_SERVICE: ServiceDefinition = {
 /**
  * Answers one metrics Export call as POST /v1/metrics does: decodes and keeps the points, or answers
  * the gRPC status of the HTTP error (INVALID_ARGUMENT for a body that is not a metrics request).
- * The interceptor (grpc-server.ts) counts and logs the call like every other.
+ * Like POST /v1/metrics, the call is not counted with the trace requests nor logged (grpc-server.ts).
  */
 export function handleMetricsExport(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>, metrics: MetricStore): void {
   let points;
