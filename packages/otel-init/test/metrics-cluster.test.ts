@@ -151,7 +151,7 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
 
   it('a bad OTEL_EXPORTER_OTLP_METRICS_PROTOCOL fails the worker at postfork with the error naming it and the allowed values', async () => {
     const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/proto', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    const line = await proc.waitFor(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http\/proto" is not an OTLP protocol/, 30_000);
+    await proc.waitFor(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http\/proto" is not an OTLP protocol/, 30_000);
     expect(proc.stdout() + proc.stderr()).toMatch(/use one of grpc, http\/protobuf, http\/json/);
     const { code } = await proc.exited;
     expect(code).not.toBe(0);
