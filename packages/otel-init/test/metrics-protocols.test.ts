@@ -11,16 +11,20 @@ import { useReceiver } from './receiver-fixture';
 const APP = join(__dirname, 'fixtures', 'cluster-metrics.js');
 const PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
 
+/** Stops a cluster a failed test left running (SIGTERM to its primary, by pid). */
+async function stopIfRunning(proc: NodeProcess | undefined): Promise<void> {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill('SIGTERM');
+  await proc.exited;
+}
+
 describe.each(LINES)('metrics over each OTLP protocol on the OpenTelemetry %s line', (lineName, available) => {
   const receiver = useReceiver();
   const line = useLine(lineName, available);
   const maybe = available ? it : it.skip;
   let running: NodeProcess | undefined;
   afterEach(async () => {
-    if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGTERM');
-      await running.exited;
-    }
+    await stopIfRunning(running);
     running = undefined;
   });
 
@@ -72,10 +76,7 @@ describe('a metrics collector that is down, then up', () => {
   let receiver: Receiver | undefined;
   let running: NodeProcess | undefined;
   afterEach(async () => {
-    if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGTERM');
-      await running.exited;
-    }
+    await stopIfRunning(running);
     running = undefined;
     await receiver?.close();
     receiver = undefined;

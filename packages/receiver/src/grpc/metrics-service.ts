@@ -3,26 +3,13 @@ import { HttpError } from '../errors/http-error';
 import { decodeProtobufMetrics } from '../metrics/decode-metrics';
 import type { MetricStore } from '../metrics/metric-store';
 import { grpcCodeForHttpStatus } from '../otlp/grpc-status';
+import { rawExportService } from './raw-service';
 
 /** The OTLP metrics method a gRPC exporter calls. */
 export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
 
-// As trace-service.ts: messages stay bytes, decoded with the receiver's own schema (what
-// POST /v1/metrics in protobuf reads), and the answer is the empty ExportMetricsServiceResponse.
-const bytes = (value: Buffer): Buffer => value;
-
-/** `opentelemetry.proto.collector.metrics.v1.MetricsService` on raw bytes, for `@grpc/grpc-js`' `addService`. */
-export const METRICS_SERVICE: ServiceDefinition = {
-  Export: {
-    path: METRICS_EXPORT_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes,
-    requestDeserialize: bytes,
-    responseSerialize: bytes,
-    responseDeserialize: bytes,
-  },
-};
+/** `opentelemetry.proto.collector.metrics.v1.MetricsService` on raw bytes (decoded as POST /v1/metrics in protobuf is), for `addService`. */
+export const METRICS_SERVICE: ServiceDefinition = rawExportService(METRICS_EXPORT_PATH);
 
 /**
  * Answers one metrics Export call as POST /v1/metrics does: decodes and keeps the points, or answers
