@@ -37,7 +37,7 @@ export const NAMED_3X_LINE = [
   '@opentelemetry/context-async-hooks@^3',
   '@opentelemetry/exporter-trace-otlp-proto@^0.301',
   '@opentelemetry/sdk-metrics@^3',
-  '@opentelemetry/exporter-metrics-otlp-http@^0.301',
+  '@opentelemetry/exporter-metrics-otlp-proto@^0.301',
   '@opentelemetry/instrumentation@^0.301',
   '@opentelemetry/instrumentation-http@^0.301',
 ];

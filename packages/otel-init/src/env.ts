@@ -60,16 +60,3 @@ export function headerList(raw: string | undefined, setting: string): Record<str
   });
   return headers;
 }
-
-/**
- * The spec's endpoint of one signal: its own variable (`signalVariable`) used as is, else
- * OTEL_EXPORTER_OTLP_ENDPOINT with `path` (`/v1/metrics`) appended, else `fallback`.
- */
-export function signalEndpoint(env: NodeJS.ProcessEnv, signalVariable: string, path: string, fallback: string): string {
-  const own = env[signalVariable]?.trim();
-  if (own) return httpUrl(own, signalVariable).href;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (!base) return fallback;
-  const url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  return new URL(`${url.pathname.replace(/\/+$/, '')}${path}`, url).href;
-}

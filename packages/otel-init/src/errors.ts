@@ -24,7 +24,7 @@ export class ExporterNotInstalledError extends Error {
   readonly code = 'FORKHOOKS_ERR_OTEL_EXPORTER_MISSING';
 
   constructor(
-    /** The package that is missing, such as `@opentelemetry/exporter-trace-otlp-grpc`. */
+    /** The package that is missing, such as `@opentelemetry/exporter-trace-otlp-grpc` or `@opentelemetry/exporter-metrics-otlp-grpc`. */
     readonly packageName: string,
     /** The protocol that needs it. */
     readonly protocol: string,
@@ -33,7 +33,7 @@ export class ExporterNotInstalledError extends Error {
   ) {
     super(
       `${setting}=${protocol} needs ${packageName}, which is not installed: run \`npm install ${packageName}\` ` +
-        `(the version of your @opentelemetry/sdk-trace line: ^0.223.0 with sdk-trace 2.x, ^0.301.0 with 3.x), or choose another protocol`,
+        `(the version of your OpenTelemetry SDK line: ^0.223.0 with sdk-trace/sdk-metrics 2.x, ^0.301.0 with 3.x), or choose another protocol`,
     );
   }
 }

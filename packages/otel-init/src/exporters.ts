@@ -1,6 +1,6 @@
-// The OTLP exporter of each protocol, the official package for each, loaded only when chosen (and
-// then only when first needed: see deferred-exporter.ts). With sdk.ts, the only file that knows the
-// SDK's packages. Every setting is passed explicitly, as config.ts read it, so both SDK lines (whose
+// The OTLP exporter of each protocol and signal, the official package for each, loaded only when
+// chosen (and then only when first needed: see deferred-exporter.ts, metrics/metrics-sdk.ts). With
+// sdk.ts and metrics/metrics-sdk.ts, the only file that knows the SDK's packages. Every setting is passed explicitly, as config.ts read it, so both SDK lines (whose
 // exporters read the same variables again, and would lose some of them: see protocol.ts) behave the same.
 import type * as Http from 'node:http';
 import type { Agent } from 'node:http';
@@ -23,12 +23,23 @@ export const EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> = {
   'http/json': '@opentelemetry/exporter-trace-otlp-http',
 };
 
+/** The official metric exporter package of each protocol (`http/protobuf`'s a required peer, the others optional). */
+export const METRICS_EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> = {
+  grpc: '@opentelemetry/exporter-metrics-otlp-grpc',
+  'http/protobuf': '@opentelemetry/exporter-metrics-otlp-proto',
+  'http/json': '@opentelemetry/exporter-metrics-otlp-http',
+};
+
+/** What an exporter is built from: the transport settings both signals' configs carry. */
+type TransportSettings = Pick<TracingConfig, 'protocol' | 'endpoint' | 'headers' | 'compression' | 'tls' | 'exporterTimeoutMillis'>;
+
 /**
- * Where the chosen exporter is; throws ExporterNotInstalledError (naming the package and the install
- * command) when it is not installed. Resolving is cheap: postfork fails at once, the load waits.
+ * Where the chosen exporter is (of `packages`: the trace exporters by default); throws
+ * ExporterNotInstalledError (naming the package and the install command) when it is not installed.
+ * Resolving is cheap: postfork fails at once, the load waits.
  */
-export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>): string {
-  const name = EXPORTER_PACKAGES[config.protocol];
+export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>, packages: Readonly<Record<OtlpProtocol, string>> = EXPORTER_PACKAGES): string {
+  const name = packages[config.protocol];
   try {
     return require.resolve(name);
   } catch (error) {
@@ -37,19 +48,27 @@ export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protoc
   }
 }
 
-/** Builds the exporter of `config.protocol` from the package at `path`; `onSocketError` hears HTTP connection errors. */
+/** Builds the span exporter of `config.protocol` from the package at `path`; `onSocketError` hears HTTP connection errors. */
 export function createExporter(config: TracingConfig, path: string, onSocketError: (error: Error) => void): ExporterLike<ReadableSpan> {
+  return createOtlpExporter(config, path, 'OTLPTraceExporter', onSocketError) as ExporterLike<ReadableSpan>;
+}
+
+/**
+ * Builds the `className` exporter (`OTLPTraceExporter`, `OTLPMetricExporter`: the official packages of
+ * both signals take the same transport options) of `config.protocol` from the package at `path`.
+ */
+export function createOtlpExporter(config: TransportSettings, path: string, className: 'OTLPTraceExporter' | 'OTLPMetricExporter', onSocketError: (error: Error) => void): unknown {
   // CompressionAlgorithm is a string enum of 'gzip' and 'none' on both lines.
   const compression = config.compression as never;
   if (config.protocol === 'grpc') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OTLPTraceExporter } = require(path) as typeof OtlpGrpc;
+    const OTLPExporter = (require(path) as Record<typeof className, typeof OtlpGrpc.OTLPTraceExporter>)[className];
     // The exporter's own copy of grpc-js (through its base package) builds what it takes.
     const grpc = createRequire(path)('@opentelemetry/otlp-grpc-exporter-base') as typeof GrpcBase;
     const metadata = grpc.createEmptyMetadata();
     for (const [key, value] of Object.entries(config.headers)) metadata.set(key, value);
     const { ca, key, cert } = config.tls;
-    return new OTLPTraceExporter({
+    return new OTLPExporter({
       url: config.endpoint,
       metadata,
       // The scheme decides, as the spec says (protocol.ts gave a scheme-less endpoint one from OTEL_EXPORTER_OTLP_INSECURE).
@@ -59,8 +78,8 @@ export function createExporter(config: TracingConfig, path: string, onSocketErro
     });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OTLPTraceExporter } = require(path) as typeof OtlpHttp | typeof OtlpProto;
-  return new OTLPTraceExporter({
+  const OTLPExporter = (require(path) as Record<typeof className, (typeof OtlpHttp | typeof OtlpProto)['OTLPTraceExporter']>)[className];
+  return new OTLPExporter({
     url: config.endpoint,
     headers: config.headers,
     compression,

@@ -21,6 +21,9 @@ export type OtlpProtocol = (typeof PROTOCOLS)[number];
  */
 export const DEFAULT_PROTOCOL: OtlpProtocol = 'http/protobuf';
 
+/** The signal whose variables are read: `OTEL_EXPORTER_OTLP_TRACES_*` or `OTEL_EXPORTER_OTLP_METRICS_*` first, then the generic ones. */
+export type OtlpSignal = 'traces' | 'metrics';
+
 /** Where spans go when nothing says otherwise, by protocol: a local collector's OTLP port. */
 export const DEFAULT_ENDPOINTS: Readonly<Record<OtlpProtocol, string>> = {
   grpc: 'http://localhost:4317',
@@ -38,11 +41,17 @@ export interface TlsFiles {
   key?: Buffer;
 }
 
+/** `OTEL_EXPORTER_OTLP_TRACES_<name>` or `OTEL_EXPORTER_OTLP_METRICS_<name>`. */
+function signalVariable(signal: OtlpSignal, name: string): string {
+  return `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${name}`;
+}
+
 /** The protocol and the setting that chose it (named in messages). */
-export function resolveProtocol(explicit: string | undefined, env: NodeJS.ProcessEnv): { protocol: OtlpProtocol; protocolSetting: string } {
+export function resolveProtocol(explicit: string | undefined, env: NodeJS.ProcessEnv, signal: OtlpSignal = 'traces'): { protocol: OtlpProtocol; protocolSetting: string } {
+  const specific = signalVariable(signal, 'PROTOCOL');
   const candidates: [string, string | undefined][] = [
     ['protocol', explicit],
-    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL],
+    [specific, env[specific]],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', env.OTEL_EXPORTER_OTLP_PROTOCOL],
   ];
   for (const [setting, raw] of candidates) {
@@ -58,29 +67,30 @@ export function resolveProtocol(explicit: string | undefined, env: NodeJS.Proces
 
 /**
  * The spec's endpoint rules: the signal's endpoint (or the `endpoint` option) is used as is; the
- * generic one gets `/v1/traces` appended for HTTP and is used as is for gRPC (which has no path);
- * else the protocol's default port. A gRPC endpoint may omit the scheme (`collector:4317`): then
- * OTEL_EXPORTER_OTLP_(TRACES_)INSECURE=true means plain text, else TLS, as the spec says.
+ * generic one gets `/v1/traces` (`/v1/metrics`) appended for HTTP and is used as is for gRPC (which
+ * has no path); else the protocol's default port. A gRPC endpoint may omit the scheme
+ * (`collector:4317`): then OTEL_EXPORTER_OTLP_(TRACES_)INSECURE=true means plain text, else TLS, as the spec says.
  */
-export function resolveEndpoint(protocol: OtlpProtocol, explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+export function resolveEndpoint(protocol: OtlpProtocol, explicit: string | undefined, env: NodeJS.ProcessEnv, signal: OtlpSignal = 'traces'): string {
+  const specific = signalVariable(signal, 'ENDPOINT');
   const chosen: [string, string | undefined][] = [
     ['endpoint', explicit],
-    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || undefined],
+    [specific, env[specific]?.trim() || undefined],
   ];
   for (const [setting, value] of chosen) {
-    if (value !== undefined) return protocol === 'grpc' ? grpcUrl(value, setting, env) : httpUrl(value, setting).href;
+    if (value !== undefined) return protocol === 'grpc' ? grpcUrl(value, setting, env, signal) : httpUrl(value, setting).href;
   }
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (base) {
-    if (protocol === 'grpc') return grpcUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', env);
+    if (protocol === 'grpc') return grpcUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', env, signal);
     const url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-    return new URL(`${url.pathname.replace(/\/+$/, '')}/v1/traces`, url).href;
+    return new URL(`${url.pathname.replace(/\/+$/, '')}/v1/${signal}`, url).href;
   }
-  return DEFAULT_ENDPOINTS[protocol];
+  return protocol === 'grpc' ? DEFAULT_ENDPOINTS.grpc : DEFAULT_ENDPOINTS[protocol].replace(/\/v1\/traces$/, `/v1/${signal}`);
 }
 
-function grpcUrl(value: string, setting: string, env: NodeJS.ProcessEnv): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${insecure(env) ? 'http' : 'https'}://${value}`;
+function grpcUrl(value: string, setting: string, env: NodeJS.ProcessEnv, signal: OtlpSignal): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${insecure(env, signal) ? 'http' : 'https'}://${value}`;
   const url = httpUrl(withScheme, setting);
   if (url.pathname !== '/' && url.pathname !== '') {
     log.warn(`${setting}: an OTLP/gRPC endpoint has no path; ignoring ${JSON.stringify(url.pathname)} (the service path is fixed)`);
@@ -89,17 +99,18 @@ function grpcUrl(value: string, setting: string, env: NodeJS.ProcessEnv): string
 }
 
 /** OTEL_EXPORTER_OTLP_(TRACES_)INSECURE: only for a gRPC endpoint given without a scheme. */
-function insecure(env: NodeJS.ProcessEnv): boolean {
-  return env.OTEL_EXPORTER_OTLP_TRACES_INSECURE?.trim() ? booleanFlag(env, 'OTEL_EXPORTER_OTLP_TRACES_INSECURE') : booleanFlag(env, 'OTEL_EXPORTER_OTLP_INSECURE');
+function insecure(env: NodeJS.ProcessEnv, signal: OtlpSignal): boolean {
+  const specific = signalVariable(signal, 'INSECURE');
+  return env[specific]?.trim() ? booleanFlag(env, specific) : booleanFlag(env, 'OTEL_EXPORTER_OTLP_INSECURE');
 }
 
 /** OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION: gzip or none (the spec's default); anything else warns and is none. */
-export function resolveCompression(explicit: 'gzip' | 'none' | undefined, env: NodeJS.ProcessEnv): 'gzip' | 'none' {
+export function resolveCompression(explicit: 'gzip' | 'none' | undefined, env: NodeJS.ProcessEnv, signal: OtlpSignal = 'traces'): 'gzip' | 'none' {
   if (explicit !== undefined) {
     if (explicit !== 'gzip' && explicit !== 'none') throw new TracingConfigError('compression', `${JSON.stringify(explicit)} is not gzip or none`);
     return explicit;
   }
-  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
+  for (const name of [signalVariable(signal, 'COMPRESSION'), 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
     const raw = env[name]?.trim().toLowerCase();
     if (!raw) continue;
     if (raw === 'gzip' || raw === 'none') return raw;
@@ -113,9 +124,9 @@ export function resolveCompression(explicit: 'gzip' | 'none' | undefined, env: N
  * The certificate variables, signal-specific first, read now (a file that cannot be read would make
  * every TLS handshake fail, so it is an error that names the variable, not a warning nobody sees).
  */
-export function resolveTls(env: NodeJS.ProcessEnv): TlsFiles {
+export function resolveTls(env: NodeJS.ProcessEnv, signal: OtlpSignal = 'traces'): TlsFiles {
   const read = (name: string): Buffer | undefined => {
-    const specific = `OTEL_EXPORTER_OTLP_TRACES_${name}`;
+    const specific = signalVariable(signal, name);
     const generic = `OTEL_EXPORTER_OTLP_${name}`;
     const setting = env[specific]?.trim() ? specific : env[generic]?.trim() ? generic : undefined;
     if (setting === undefined) return undefined;
@@ -136,7 +147,7 @@ export function resolveTls(env: NodeJS.ProcessEnv): TlsFiles {
   if ((cert === undefined) !== (key === undefined)) {
     throw new TracingConfigError(
       cert === undefined ? 'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE' : 'OTEL_EXPORTER_OTLP_CLIENT_KEY',
-      'client TLS needs both OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY (or their TRACES_ variants); set both, or neither',
+      `client TLS needs both OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY (or their ${signal.toUpperCase()}_ variants); set both, or neither`,
     );
   }
   return files;

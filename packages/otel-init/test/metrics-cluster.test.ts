@@ -3,33 +3,11 @@ import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 import { scrape, total, type PromFamily } from '../../../test-utils/prometheus';
+import { load, readyPid, sum } from './metrics-load';
 
 // runCluster + register with metrics, on real workers: OTLP to the real receiver, and the primary's
 // one Prometheus /metrics, parsed by parse-prometheus-text-format.
 const APP = join(__dirname, 'fixtures', 'cluster-metrics.js');
-
-async function readyPid(proc: NodeProcess, index: number, generation: number): Promise<number> {
-  const line = await proc.waitFor(new RegExp(`ready index=${index} generation=${generation} pid=\\d+`), 30_000);
-  return Number(/pid=(\d+)/.exec(line)?.[1]);
-}
-
-/** Sends `count` GET /work, 8 at a time; returns how many were served (200) by each worker. */
-async function load(port: number, count: number): Promise<Map<string, number>> {
-  const served = new Map<string, number>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < count) {
-        next += 1;
-        const reply = await httpGet(`http://127.0.0.1:${port}/work`, 10_000);
-        if (reply.status === 200) served.set(reply.body.trim(), (served.get(reply.body.trim()) ?? 0) + 1);
-      }
-    }),
-  );
-  return served;
-}
-
-const sum = (served: Map<string, number>): number => [...served.values()].reduce((a, b) => a + b, 0);
 
 function histogram(families: PromFamily[], name: string): { count: number; inf: number; buckets: Record<string, number> } {
   const metric = families.find((f) => f.name === name && f.type === 'HISTOGRAM')?.metrics[0];
@@ -167,6 +145,14 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
   it('a bad OTEL_METRICS_EXPORTER fails the worker at postfork with the error naming it', async () => {
     const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_METRICS_EXPORTER: 'promethus', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
     await proc.waitFor(/OTEL_METRICS_EXPORTER: "promethus" is not one of otlp, prometheus, console, none/, 30_000);
+    const { code } = await proc.exited;
+    expect(code).not.toBe(0);
+  });
+
+  it('a bad OTEL_EXPORTER_OTLP_METRICS_PROTOCOL fails the worker at postfork with the error naming it and the allowed values', async () => {
+    const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/proto', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    await proc.waitFor(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http\/proto" is not an OTLP protocol/, 30_000);
+    expect(proc.stdout() + proc.stderr()).toMatch(/use one of grpc, http\/protobuf, http\/json/);
     const { code } = await proc.exited;
     expect(code).not.toBe(0);
   });

@@ -23,6 +23,9 @@ const OTEL3_MANIFEST = {
     '@opentelemetry/exporter-trace-otlp-proto': '^0.301.0',
     // register sets up metrics too (OTEL_METRICS_EXPORTER defaults to otlp, as NodeSDK's does).
     '@opentelemetry/sdk-metrics': '^3.0.0',
+    // The default metrics exporter (http/protobuf), and the other protocols' for metrics-protocols.test.ts.
+    '@opentelemetry/exporter-metrics-otlp-proto': '^0.301.0',
+    '@opentelemetry/exporter-metrics-otlp-grpc': '^0.301.0',
     '@opentelemetry/exporter-metrics-otlp-http': '^0.301.0',
     '@opentelemetry/semantic-conventions': '^1.45.0',
     'reflect-metadata': '^0.2.2',
@@ -51,7 +54,7 @@ export const LINES: ['2.x' | '3.x', boolean][] = [
 ];
 
 /** The fixture files the 3.x folder gets. */
-const FILES = ['cluster-traced.js', 'protocol-app.js'].map((file) => join(FIXTURES, file));
+const FILES = ['cluster-traced.js', 'protocol-app.js', 'cluster-metrics.js'].map((file) => join(FIXTURES, file));
 
 /** The line for the enclosing describe block; for 3.x its folder is installed (cached) in beforeAll. */
 export function useLine(name: '2.x' | '3.x', available: boolean): Line {

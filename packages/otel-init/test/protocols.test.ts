@@ -114,8 +114,14 @@ describe('OTLP protocol mistakes are never silent (2.x line)', () => {
       const failures = out.split('\n').filter((l) => /span export to \S+ failed/.test(l));
       expect(failures.length).toBeGreaterThanOrEqual(1);
       const advised = out.split('\n').filter((l) => advice.test(l));
-      expect(advised).toHaveLength(1);
-      expect(advised[0]).toMatch(/span export to \S+ failed: .*looks .*(OTLP\/gRPC|OTLP\/HTTP) port/);
+      const spanAdvice = advised.filter((l) => /span export to /.test(l));
+      expect(spanAdvice).toHaveLength(1);
+      expect(spanAdvice[0]).toMatch(/span export to \S+ failed: .*looks .*(OTLP\/gRPC|OTLP\/HTTP) port/);
+      // Metrics follow the same protocol variable to the same port: their own warning may give the
+      // same advice, once.
+      const metricsAdvice = advised.filter((l) => !spanAdvice.includes(l));
+      expect(metricsAdvice.length).toBeLessThanOrEqual(1);
+      expect(metricsAdvice.every((l) => /metrics export to \S+ failed: .*looks .*(OTLP\/gRPC|OTLP\/HTTP) port/.test(l))).toBe(true);
       expect(receiver().count()).toBe(0);
     },
     40_000,
@@ -127,8 +133,12 @@ describe('OTLP protocol mistakes are never silent (2.x line)', () => {
     expect(result.stderr).toMatch(/TracingConfigError: OTEL_EXPORTER_OTLP_PROTOCOL: "http" is not an OTLP protocol; use one of grpc, http\/protobuf, http\/json/);
   });
 
-  it('a chosen exporter that is not installed fails postfork naming the package and the install command', async () => {
-    // The repo's node_modules without the gRPC exporter, resolved as is (NODE_PRESERVE_SYMLINKS).
+  it.each([
+    ['@opentelemetry/exporter-trace-otlp-grpc', 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    // Metrics choose their exporter the same way (traces stay on http/protobuf here).
+    ['@opentelemetry/exporter-metrics-otlp-grpc', 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'],
+  ])('a chosen exporter that is not installed (%s) fails postfork naming the package and the install command', async (missing, variable) => {
+    // The repo's node_modules without that gRPC exporter, resolved as is (NODE_PRESERVE_SYMLINKS).
     const root = join(__dirname, '..', '..', '..', 'node_modules');
     const app = tempDir('forkhooks-no-grpc-');
     try {
@@ -141,19 +151,17 @@ describe('OTLP protocol mistakes are never silent (2.x line)', () => {
           continue;
         }
         for (const pkg of readdirSync(join(root, entry))) {
-          if (`${entry}/${pkg}` === '@opentelemetry/exporter-trace-otlp-grpc') continue;
+          if (`${entry}/${pkg}` === missing) continue;
           mkdirSync(join(modules, entry), { recursive: true });
           symlinkSync(join(root, entry, pkg), join(modules, entry, pkg), 'dir');
         }
       }
       const result = await runNode(join(app.path, 'protocol-app.js'), {
         cwd: app.path,
-        env: { SPANS: '1', NODE_PRESERVE_SYMLINKS: '1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: receiver().grpcUrl },
+        env: { SPANS: '1', NODE_PRESERVE_SYMLINKS: '1', [variable]: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: variable === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? receiver().grpcUrl : receiver().url },
       });
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(
-        /ExporterNotInstalledError: OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs @opentelemetry\/exporter-trace-otlp-grpc, which is not installed: run `npm install @opentelemetry\/exporter-trace-otlp-grpc`/,
-      );
+      expect(result.stderr).toContain(`ExporterNotInstalledError: ${variable}=grpc needs ${missing}, which is not installed: run \`npm install ${missing}\``);
     } finally {
       app.cleanup();
     }

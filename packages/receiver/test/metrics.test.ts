@@ -1,4 +1,5 @@
-// POST /v1/metrics from the real OTLP metric exporters (JSON and protobuf), each in its own process.
+// POST /v1/metrics and OTLP/gRPC MetricsService/Export from the real OTLP metric exporters (JSON,
+// protobuf, gRPC), each in its own process.
 import { join } from 'node:path';
 import { reapLeftovers, runNode } from '../../../test-utils/processes';
 import { startReceiver, type Receiver } from '../src';
@@ -16,8 +17,9 @@ describe('the receiver at /v1/metrics, fed by the real OTLP metric exporters', (
     expect(await reapLeftovers()).toEqual([]);
   });
 
-  it.each(['json', 'protobuf'])('sums each counter per instance (cumulative points counted once, at their latest value) over %s', async (protocol) => {
-    const run = await runNode(FIXTURE, { env: { URL: `${receiver.url}/v1/metrics`, PROTOCOL: protocol, INSTANCE: `instance-${protocol}` }, timeoutMs: 20_000 });
+  it.each(['json', 'protobuf', 'grpc'])('sums each counter per instance (cumulative points counted once, at their latest value) over %s', async (protocol) => {
+    const url = protocol === 'grpc' ? receiver.grpcUrl : `${receiver.url}/v1/metrics`;
+    const run = await runNode(FIXTURE, { env: { URL: url, PROTOCOL: protocol, INSTANCE: `instance-${protocol}` }, timeoutMs: 20_000 });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(receiver.metrics()).toEqual([
       {
@@ -30,6 +32,8 @@ describe('the receiver at /v1/metrics, fed by the real OTLP metric exporters', (
       },
     ]);
     expect(receiver.counterTotal('jobs.done')).toBe(10);
+    // Kept apart from the trace requests on every transport, as a collector's metrics pipeline is.
+    expect(receiver.stats().requests).toBe(0);
   });
 
   it('answers 400 naming the field of a malformed JSON body', async () => {

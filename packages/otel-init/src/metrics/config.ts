@@ -1,10 +1,11 @@
 import { log } from '@forkhooks/core';
-import { headerList, httpUrl, positiveInteger, signalEndpoint } from '../env';
+import { headerList, positiveInteger } from '../env';
 import { TracingConfigError } from '../errors';
+import { DEFAULT_ENDPOINTS, DEFAULT_PROTOCOL, resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type TlsFiles } from '../protocol';
 
 // The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
-// SDK lines behave the same. Kept apart from the trace config: the two signals share only the
-// generic endpoint and headers.
+// SDK lines behave the same. Kept apart from the trace config; the OTLP transport variables (protocol,
+// endpoint, compression, TLS) are read by protocol.ts for both signals, `_METRICS_` variants first.
 
 /** The values OTEL_METRICS_EXPORTER takes (the spec's, as NodeSDK reads them). */
 export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;
@@ -23,8 +24,10 @@ export const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
 /** The Prometheus exporter's defaults (the spec's). */
 export const DEFAULT_PROMETHEUS_HOST = '0.0.0.0';
 export const DEFAULT_PROMETHEUS_PORT = 9464;
-/** Where metrics go when nothing says otherwise: a local collector's OTLP/HTTP port. */
-export const DEFAULT_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
+/** Where metrics go when nothing says otherwise: a local collector's OTLP/HTTP port (4317 with protocol grpc). */
+export const DEFAULT_METRICS_ENDPOINT = DEFAULT_ENDPOINTS[DEFAULT_PROTOCOL].replace(/\/v1\/traces$/, '/v1/metrics');
+/** The OTLP exporter's own request timeout (the spec's default: 10 s), as for traces. */
+export const DEFAULT_METRICS_EXPORTER_TIMEOUT_MS = 10_000;
 
 /** Metrics settings after options, environment and defaults were applied. */
 export interface MetricsConfig {
@@ -32,9 +35,22 @@ export interface MetricsConfig {
   exporters: Exclude<MetricsExporterName, 'none'>[];
   intervalMillis: number;
   timeoutMillis: number;
-  /** The full metrics URL the OTLP exporter posts to. */
+  /** OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL: which official exporter sends the metrics. */
+  protocol: OtlpProtocol;
+  /** The option or variable that chose `protocol` (named in messages). */
+  protocolSetting: string;
+  /** The full metrics URL the OTLP exporter posts to (for gRPC: scheme, host and port). */
   endpoint: string;
   headers: Record<string, string>;
+  /** OTEL_EXPORTER_OTLP_(METRICS_)COMPRESSION. */
+  compression: 'gzip' | 'none';
+  /** The certificate variables' files (`_METRICS_` variants first), for https:// endpoints. */
+  tls: TlsFiles;
+  /**
+   * The exporter's request timeout: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT,
+   * else 10 s, and never more than `timeoutMillis` (the reader gives up on an export then).
+   */
+  exporterTimeoutMillis: number;
   prometheus: { host: string; port: number };
 }
 
@@ -46,8 +62,12 @@ export interface MetricsConfigOptions {
   intervalMillis?: number;
   /** As OTEL_METRIC_EXPORT_TIMEOUT (ms). */
   timeoutMillis?: number;
+  /** `grpc`, `http/protobuf` (the default) or `http/json` (as OTEL_EXPORTER_OTLP_METRICS_PROTOCOL). */
+  protocol?: OtlpProtocol;
   /** Full URL of the metrics endpoint (as OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). */
   endpoint?: string;
+  /** `gzip` or `none` (as OTEL_EXPORTER_OTLP_METRICS_COMPRESSION). */
+  compression?: 'gzip' | 'none';
   headers?: Record<string, string>;
   /** As OTEL_EXPORTER_PROMETHEUS_HOST / _PORT. */
   prometheus?: { host?: string; port?: number };
@@ -62,11 +82,20 @@ export function resolveMetricsConfig(options: MetricsConfigOptions = {}, env: No
     log.warn(`the metric export timeout (${timeoutMillis} ms, OTEL_METRIC_EXPORT_TIMEOUT) exceeds the interval (${intervalMillis} ms, OTEL_METRIC_EXPORT_INTERVAL); using ${intervalMillis} ms`);
     timeoutMillis = intervalMillis;
   }
+  const exporters = resolveExporters(options.exporter, env);
+  const { protocol, protocolSetting } = resolveProtocol(options.protocol, env, 'metrics');
+  const exporterTimeout = positiveInteger(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT') ?? positiveInteger(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? DEFAULT_METRICS_EXPORTER_TIMEOUT_MS;
   return {
-    exporters: resolveExporters(options.exporter, env),
+    exporters,
     intervalMillis,
     timeoutMillis,
-    endpoint: resolveEndpoint(options.endpoint, env),
+    protocol,
+    protocolSetting,
+    endpoint: resolveEndpoint(protocol, options.endpoint, env, 'metrics'),
+    compression: resolveCompression(options.compression, env, 'metrics'),
+    // Read only when OTLP is on: a certificate file that cannot be read matters only to an OTLP export.
+    tls: exporters.includes('otlp') ? resolveTls(env, 'metrics') : {},
+    exporterTimeoutMillis: Math.min(exporterTimeout, timeoutMillis),
     headers: options.headers ?? {
       ...headerList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
       ...headerList(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
@@ -93,11 +122,6 @@ function resolveExporters(explicit: MetricsConfigOptions['exporter'], env: NodeJ
   }
   if (names.includes('none')) return [];
   return [...new Set(names)] as MetricsConfig['exporters'];
-}
-
-function resolveEndpoint(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (explicit !== undefined) return httpUrl(explicit, 'endpoint').href;
-  return signalEndpoint(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', '/v1/metrics', DEFAULT_METRICS_ENDPOINT);
 }
 
 function resolvePort(explicit: number | undefined, env: NodeJS.ProcessEnv): number {

@@ -82,7 +82,7 @@ export function initMetrics(options: MetricsOptions = {}): MetricsHandle {
     stopAnswering?.();
     if (route === 'cluster') await sendFinalSnapshot(source, 1_000);
   });
-  log.debug(`metrics: ${route}${config.exporters.includes('otlp') ? `, OTLP to ${redactUrl(config.endpoint)} every ${config.intervalMillis} ms` : ''}`);
+  log.debug(`metrics: ${route}${config.exporters.includes('otlp') ? `, OTLP (${config.protocol}) to ${redactUrl(config.endpoint)} every ${config.intervalMillis} ms` : ''}`);
   return (holder[HANDLE_KEY] = handle);
 }
 

@@ -4,7 +4,6 @@
 import { createRequire } from 'node:module';
 import { describeError, log, type MetricFamily, type MetricPoint } from '@forkhooks/core';
 import { metrics, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as Prometheus from '@opentelemetry/exporter-prometheus';
 import type * as Resources from '@opentelemetry/resources';
 import {
@@ -18,8 +17,10 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
 import { enabledInstrumentations } from '../instrumentations';
 import type { MetricsConfig } from './config';
+import { MetricsExportEpisodes } from './export-episodes';
 
 /** What the rest of otel-init sees of a running metrics SDK. */
 export interface MeterPipeline {
@@ -80,25 +81,38 @@ function periodic(exporter: ConstructorParameters<typeof PeriodicExportingMetric
 }
 
 function otlpExporter(config: MetricsConfig): PushMetricExporter {
-  // A missing exporter fails postfork now, not at the first export: resolving is cheap.
-  require.resolve('@opentelemetry/exporter-metrics-otlp-http');
-  return new LazyExporter(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
-    return new OTLPMetricExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.timeoutMillis });
-  });
+  // A missing exporter fails postfork now (ExporterNotInstalledError), not at the first export: resolving is cheap.
+  const path = resolveExporter(config, METRICS_EXPORTER_PACKAGES);
+  const episodes = new MetricsExportEpisodes(config);
+  return new LazyExporter(
+    () => createOtlpExporter(config, path, 'OTLPMetricExporter', (error) => episodes.noteSocketError(error)) as PushMetricExporter,
+    episodes,
+  );
 }
 
 /**
  * The OTLP exporter, loaded at its first export (the first interval, or the final one at exit), not in
  * postfork: it loads http and the OTLP transformer into every worker before it is ready otherwise
  * (sdk.ts defers the span exporter for the same reason). Cumulative, the exporter's own default.
+ * Every export's outcome goes to `episodes`, which says when exports fail and when they recover.
  */
 class LazyExporter implements PushMetricExporter {
   #exporter: PushMetricExporter | undefined;
-  constructor(private readonly create: () => PushMetricExporter) {}
-  export(...args: Parameters<PushMetricExporter['export']>): void {
-    (this.#exporter ??= this.create()).export(...args);
+  constructor(
+    private readonly create: () => PushMetricExporter,
+    private readonly episodes: MetricsExportEpisodes,
+  ) {}
+  export(...[metrics, done]: Parameters<PushMetricExporter['export']>): void {
+    const settle: typeof done = (result) => {
+      this.episodes.settled(result);
+      done(result);
+    };
+    try {
+      (this.#exporter ??= this.create()).export(metrics, settle);
+    } catch (error) {
+      // A failed load fails this export, said as any other failure (the reader only tells diag).
+      settle({ code: 1, error: error instanceof Error ? error : new Error(describeError(error)) });
+    }
   }
   forceFlush(): Promise<void> {
     return this.#exporter?.forceFlush() ?? Promise.resolve();

@@ -7,9 +7,11 @@ import {
   type ServerInterceptingCallInterface,
   type StatusObject,
 } from '@grpc/grpc-js';
+import type { MetricsHandlerContext } from '../http/metrics-handler';
 import type { TraceHandlerContext } from '../http/trace-handler';
 import { newRecord } from '../request-log';
 import type { RequestRecord } from '../types/receiver-stats';
+import { handleMetricsExport, METRICS_EXPORT_PATH, METRICS_SERVICE } from './metrics-service';
 import { handleExport, TRACE_SERVICE } from './trace-service';
 
 /** The gRPC side of a receiver: its server and the port it got. */
@@ -19,25 +21,29 @@ export interface GrpcListener {
 }
 
 /**
- * Serves OTLP/gRPC `TraceService/Export` on `host:port` (0: a free port) with the receiver's limits:
+ * Serves OTLP/gRPC `TraceService/Export` and `MetricsService/Export` on `host:port` (0: a free port) with the receiver's limits:
  * a message larger than `maxBodyBytes`, compressed or once decompressed, gets RESOURCE_EXHAUSTED
  * (grpc-js checks both); a request whose message has not arrived `bodyTimeoutMs` after its headers
  * gets DEADLINE_EXCEEDED; a connection idle for `idleTimeoutMs` is closed; gzip (`grpc-encoding:
  * gzip`) is decompressed by grpc-js.
  */
-export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext, idleTimeoutMs: number): Promise<GrpcListener> {
+export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext & MetricsHandlerContext, idleTimeoutMs: number): Promise<GrpcListener> {
   const records = new WeakMap<Metadata, RequestRecord>();
   const server = new Server({
     'grpc.max_receive_message_length': ctx.limits.maxBodyBytes,
     // A connection with no call in flight for this long is closed (GOAWAY), as the HTTP side closes
     // one that sends no request headers: a client that connects and says nothing holds nothing.
     'grpc.max_connection_idle_ms': idleTimeoutMs,
-    interceptors: [(method, call) => recordingCall(method.path, call, ctx, records)],
+    // Metrics calls are kept apart from the trace counters and request log, as POST /v1/metrics is.
+    interceptors: [(method, call) => (method.path === METRICS_EXPORT_PATH ? new ServerInterceptingCall(call) : recordingCall(method.path, call, ctx, records))],
   });
   server.addService(TRACE_SERVICE, {
     Export: (call: Parameters<typeof handleExport>[0], callback: Parameters<typeof handleExport>[1]) => {
       void handleExport(call, callback, ctx, (metadata) => records.get(metadata));
     },
+  });
+  server.addService(METRICS_SERVICE, {
+    Export: (call: Parameters<typeof handleMetricsExport>[0], callback: Parameters<typeof handleMetricsExport>[1]) => handleMetricsExport(call, callback, ctx.metrics),
   });
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {

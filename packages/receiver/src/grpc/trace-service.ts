@@ -5,27 +5,13 @@ import type { TraceHandlerContext } from '../http/trace-handler';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf';
 import { grpcCodeForHttpStatus } from '../otlp/grpc-status';
 import type { RequestRecord } from '../types/receiver-stats';
+import { rawExportService } from './raw-service';
 
 /** The OTLP trace method a gRPC exporter calls. */
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
-// Messages stay bytes through grpc-js: the request is decoded with the receiver's own schema (as
-// OTLP/HTTP protobuf bodies are), and the answer, an ExportTraceServiceResponse with no partial
-// success, is the empty message.
-const bytes = (value: Buffer): Buffer => value;
-
 /** `opentelemetry.proto.collector.trace.v1.TraceService` on raw bytes, for `@grpc/grpc-js`' `addService` (a TLS server of a test's own, say). */
-export const TRACE_SERVICE: ServiceDefinition = {
-  Export: {
-    path: TRACE_EXPORT_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes,
-    requestDeserialize: bytes,
-    responseSerialize: bytes,
-    responseDeserialize: bytes,
-  },
-};
+export const TRACE_SERVICE: ServiceDefinition = rawExportService(TRACE_EXPORT_PATH);
 
 const OK_RESPONSE = Buffer.alloc(0);
 /** Not a protobuf message (field 1 with wire type 7, which does not exist): the client cannot parse it. */
