@@ -9,7 +9,7 @@ import {
   resolveProtocol,
   resolveTls,
   type OtlpProtocol,
-  type TlsFiles,
+  type OtlpTransport,
 } from './protocol';
 
 /** The OTel sampler names of OTEL_TRACES_SAMPLER that the SDK implements. */
@@ -50,21 +50,9 @@ export const DEFAULT_SPAN_LIMITS: SpanLimits = {
 };
 
 /** Tracing settings after options, environment and defaults were applied. */
-export interface TracingConfig {
+export interface TracingConfig extends OtlpTransport {
   disabled: boolean;
   serviceName: string | undefined;
-  /** OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: which official exporter sends the spans. */
-  protocol: OtlpProtocol;
-  /** The option or variable that chose `protocol` (named in messages that suggest another). */
-  protocolSetting: string;
-  /** The full traces URL the exporter posts to (for gRPC: scheme, host and port). */
-  endpoint: string;
-  /** Request headers (gRPC: metadata). */
-  headers: Record<string, string>;
-  /** OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION. */
-  compression: 'gzip' | 'none';
-  /** The certificate variables' files, for https:// endpoints. */
-  tls: TlsFiles;
   sampler: SamplerName;
   samplerArg: number | undefined;
   batch: Required<BatchOptions>;

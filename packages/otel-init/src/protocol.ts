@@ -41,6 +41,22 @@ export interface TlsFiles {
   key?: Buffer;
 }
 
+/** How one signal's OTLP exporter sends: what traces and metrics configs both carry. */
+export interface OtlpTransport {
+  /** OTEL_EXPORTER_OTLP_(<SIGNAL>_)PROTOCOL: which official exporter sends. */
+  protocol: OtlpProtocol;
+  /** The option or variable that chose `protocol` (named in messages that suggest another). */
+  protocolSetting: string;
+  /** The full URL the exporter posts to (for gRPC: scheme, host and port). */
+  endpoint: string;
+  /** Request headers (gRPC: metadata). */
+  headers: Record<string, string>;
+  /** OTEL_EXPORTER_OTLP_(<SIGNAL>_)COMPRESSION. */
+  compression: 'gzip' | 'none';
+  /** The certificate variables' files (the signal's variants first), for https:// endpoints. */
+  tls: TlsFiles;
+}
+
 /** `OTEL_EXPORTER_OTLP_TRACES_<name>` or `OTEL_EXPORTER_OTLP_METRICS_<name>`. */
 function signalVariable(signal: OtlpSignal, name: string): string {
   return `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${name}`;

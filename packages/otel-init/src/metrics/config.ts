@@ -1,7 +1,7 @@
 import { log } from '@forkhooks/core';
 import { headerList, positiveInteger } from '../env';
 import { TracingConfigError } from '../errors';
-import { DEFAULT_ENDPOINTS, DEFAULT_PROTOCOL, resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type TlsFiles } from '../protocol';
+import { DEFAULT_ENDPOINTS, DEFAULT_PROTOCOL, resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../protocol';
 
 // The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
 // SDK lines behave the same. Kept apart from the trace config; the OTLP transport variables (protocol,
@@ -30,22 +30,11 @@ export const DEFAULT_METRICS_ENDPOINT = DEFAULT_ENDPOINTS[DEFAULT_PROTOCOL].repl
 export const DEFAULT_METRICS_EXPORTER_TIMEOUT_MS = 10_000;
 
 /** Metrics settings after options, environment and defaults were applied. */
-export interface MetricsConfig {
+export interface MetricsConfig extends OtlpTransport {
   /** Empty: metrics off (`none`). */
   exporters: Exclude<MetricsExporterName, 'none'>[];
   intervalMillis: number;
   timeoutMillis: number;
-  /** OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL: which official exporter sends the metrics. */
-  protocol: OtlpProtocol;
-  /** The option or variable that chose `protocol` (named in messages). */
-  protocolSetting: string;
-  /** The full metrics URL the OTLP exporter posts to (for gRPC: scheme, host and port). */
-  endpoint: string;
-  headers: Record<string, string>;
-  /** OTEL_EXPORTER_OTLP_(METRICS_)COMPRESSION. */
-  compression: 'gzip' | 'none';
-  /** The certificate variables' files (`_METRICS_` variants first), for https:// endpoints. */
-  tls: TlsFiles;
   /**
    * The exporter's request timeout: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT,
    * else 10 s, and never more than `timeoutMillis` (the reader gives up on an export then).
