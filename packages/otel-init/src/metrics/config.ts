@@ -1,7 +1,7 @@
 import { log } from '@forkhooks/core';
 import { headerList, positiveInteger } from '../env';
 import { TracingConfigError } from '../errors';
-import { DEFAULT_ENDPOINTS, DEFAULT_PROTOCOL, resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../protocol';
+import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../protocol';
 
 // The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
 // SDK lines behave the same. Kept apart from the trace config; the OTLP transport variables (protocol,
@@ -24,8 +24,6 @@ export const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
 /** The Prometheus exporter's defaults (the spec's). */
 export const DEFAULT_PROMETHEUS_HOST = '0.0.0.0';
 export const DEFAULT_PROMETHEUS_PORT = 9464;
-/** Where metrics go when nothing says otherwise: a local collector's OTLP/HTTP port (4317 with protocol grpc). */
-export const DEFAULT_METRICS_ENDPOINT = DEFAULT_ENDPOINTS[DEFAULT_PROTOCOL].replace(/\/v1\/traces$/, '/v1/metrics');
 /** The OTLP exporter's own request timeout (the spec's default: 10 s), as for traces. */
 export const DEFAULT_METRICS_EXPORTER_TIMEOUT_MS = 10_000;
 
