@@ -1,26 +1,45 @@
 // The measured process of the span-pipeline microbenchmark (bench/lib/pipeline.js runs it): no HTTP
 // server, no load generator. It makes the fibonacci service's spans (examples/fibonacci/src/server.ts:
 // root -> fib_slow, fib_fast, each child with `n` and `nth_fibonacci`) through
-//   forkhooks   initTracing's provider (its processor, exporter and counters; http/protobuf, the default)
-//   stock       the stock TracerProvider + BatchSpanProcessor + the official OTLP/HTTP protobuf exporter
-//   stock-json  the same with the OTLP/HTTP JSON exporter
+//   forkhooks      initTracing's provider (its processor, exporter and counters; http/protobuf, the default)
+//   forkhooks-sdk  the same with FORKHOOKS_SPAN_PIPELINE=sdk: forkhooks' previous pipeline, the official
+//                  BatchSpanProcessor + exporter (the "before" of issue 14 section 2; until that
+//                  switch exists in otel-init it measures the same as `forkhooks`)
+//   stock          the stock TracerProvider + BatchSpanProcessor + the official OTLP/HTTP protobuf exporter
+//   stock-json     the same with the OTLP/HTTP JSON exporter
 // alternating the sides over rounds, all exporting to the sink process at $BENCH_SINK. A round makes
 // BENCH_REQUESTS "requests" (3 spans each) in chunks of BENCH_CHUNK (10), yielding between chunks as a server
 // would between requests, then waits until the sink accepted every span: its CPU (process.cpuUsage,
 // all threads) from the first span to the last one accepted is the round's cost.
-// Then the export path alone: prebuilt ReadableSpans exported in batches of 512 by each exporter
-// (serialize + send, to the response), and serialized only (otlp-transformer's serializers).
-// Prints one JSON line per round. BENCH_SIDES picks sides (bench/profile.js: forkhooks only);
+//
+// Each side runs in its own child process (this file again, with BENCH_SIDE set), driven over IPC
+// by this process, the coordinator, which runs one side's round at a time. Why: initTracing is one
+// handle per process (a second call returns the first handle), so two forkhooks variants cannot
+// share a process; and giving every side, stock ones included, a process of its own keeps the sides
+// alike (no side's heap or timers in another's measurement). The rounds stay interleaved in time as
+// before: round r runs every side back to back, in an order rotated by r, and each side measures
+// its own process's CPU from its first span to its last accepted, so the sides of one round are a
+// paired comparison (the per-round ratios bench/lib/pipeline.js reports). No two sides make spans at
+// the same time, and the IPC message that starts or ends a round is outside the measured interval.
+//
+// Then the export path alone, in the coordinator: prebuilt ReadableSpans exported in batches of 512
+// by each exporter (serialize + send, to the response), and serialized only (otlp-transformer's
+// serializers). forkhooks' export path is whichever its pipeline uses: otlp/encodings.js's
+// traceEncoding (batch.add per span, take()) + otlp/http-sender.js when the build has them, else
+// exporters.js's exporter; the `done` line names it.
+// Prints one JSON line per round. BENCH_SIDES picks sides (bench/profile.js: one side);
 // BENCH_EXPORT_ROUNDS=0 skips the export-path rounds.
 'use strict';
-const { readFileSync } = require('node:fs');
+const { fork } = require('node:child_process');
+const { existsSync, readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { setImmediate: yieldTurn, setTimeout: sleep } = require('node:timers/promises');
 
 const SINK = process.env.BENCH_SINK;
 if (!SINK) throw new Error('bench/apps/pipeline.js: set BENCH_SINK to the sink URL (bench/lib/pipeline.js starts one)');
-const SIDES = (process.env.BENCH_SIDES || 'forkhooks,stock,stock-json').split(',');
+const SIDE_NAMES = ['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json'];
+const SIDES = (process.env.BENCH_SIDES || SIDE_NAMES.join(',')).split(',');
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 15);
 const EXPORT_ROUNDS = Number(process.env.BENCH_EXPORT_ROUNDS ?? 9);
@@ -85,11 +104,12 @@ function stockSide(name, pkg) {
   return { name, tracer: provider.getTracer('bench'), exported, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
 }
 
-function forkhooksSide() {
+/** forkhooks' pipeline as initTracing builds it; `forkhooks-sdk`'s process has FORKHOOKS_SPAN_PIPELINE=sdk (set by startSide). */
+function forkhooksSide(name) {
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = SINK;
-  const handle = require('@forkhooks/otel-init').initTracing({ serviceName: 'bench-pipeline-forkhooks', batch: QUEUE });
+  const handle = require('@forkhooks/otel-init').initTracing({ serviceName: `bench-pipeline-${name}`, batch: QUEUE });
   return {
-    name: 'forkhooks',
+    name,
     tracer: api.trace.getTracer('bench'),
     exported: () => handle.stats().spansExported,
     dropped: () => handle.stats().spansDropped,
@@ -128,30 +148,59 @@ function prebuiltSpans(n) {
   return spans.slice(0, n);
 }
 
-/** forkhooks' export path: its exporter (exporters.ts), deferred and counted as initTracing builds it. */
-function forkhooksExporter() {
+/**
+ * forkhooks' export path as its active pipeline has it: otlp/encodings.js's traceEncoding (batch.add
+ * per span, take()) and otlp/http-sender.js when the build has them (issue 14 section 2's encoding
+ * pipeline), else exporters.js's exporter, deferred and counted as initTracing builds it. Returns
+ * { code: which code it is, send(spans): Promise }.
+ */
+function forkhooksExportPath() {
   const dist = dirname(require.resolve('@forkhooks/otel-init'));
+  const config = { protocol: 'http/protobuf', protocolSetting: 'http/protobuf', endpoint: TRACES, headers: {}, compression: 'none', tls: {}, exporterTimeoutMillis: 10_000 };
+  const encodings = join(dist, 'otlp', 'encodings.js');
+  const senderFile = join(dist, 'otlp', 'http-sender.js');
+  if (existsSync(encodings) && existsSync(senderFile)) {
+    const encoding = require(encodings).traceEncoding(config.protocol);
+    const sender = httpSender(require(senderFile), config, senderFile);
+    const batch = encoding.newBatch();
+    return {
+      code: 'otlp/encodings.js traceEncoding + otlp/http-sender.js',
+      send: async (spans) => {
+        for (const span of spans) batch.add(span);
+        const result = await sender.send(batch.take(), encoding.contentType);
+        if (result && (result.ok === false || result.error || (typeof result.code === 'number' && result.code !== 0))) throw result.error ?? new Error(`http-sender: ${JSON.stringify(result)}`);
+      },
+    };
+  }
   const { createExporter, resolveExporter } = require(join(dist, 'exporters.js'));
   const { DeferredExporter } = require(join(dist, 'deferred-exporter.js'));
   const { SpanCounter } = require(join(dist, 'stats.js'));
-  const config = { protocol: 'http/protobuf', protocolSetting: 'http/protobuf', endpoint: TRACES, headers: {}, compression: 'none', tls: {}, exporterTimeoutMillis: 10_000 };
-  const path = resolveExporter(config);
   const counter = new SpanCounter(Infinity, () => undefined, () => undefined);
-  return counter.wrap(new DeferredExporter(() => createExporter(config, path, () => undefined)));
+  const exporter = counter.wrap(new DeferredExporter(() => createExporter(config, resolveExporter(config), () => undefined)));
+  return { code: 'exporters.js (official OTLP exporter, deferred and counted)', send: (spans) => send(exporter, spans), shutdown: () => exporter.shutdown() };
 }
+
+/** The sender of otlp/http-sender.js, from whichever shape it exports: a class HttpSender or a factory. */
+function httpSender(mod, config, file) {
+  const make = mod.createHttpSender ?? (mod.HttpSender && ((c) => new mod.HttpSender(c)));
+  const sender = make?.(config);
+  if (typeof sender?.send !== 'function') {
+    throw new Error(`${file} exports ${Object.keys(mod).join(', ') || 'nothing'}; bench/apps/pipeline.js expects HttpSender (a class) or createHttpSender(config), whose send(body, contentType) returns a promise: adapt httpSender() there to its API`);
+  }
+  return sender;
+}
+
+const send = (exporter, batch) =>
+  new Promise((resolve, reject) => exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
 
 async function exportPath() {
   const spans = prebuiltSpans(8 * BATCH);
   const batches = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => spans.slice(i * BATCH, (i + 1) * BATCH));
   // The serializers the exporters use: otlp-transformer as the protobuf exporter resolves it.
   const { ProtobufTraceSerializer, JsonTraceSerializer } = createRequire(require.resolve(PROTO))('@opentelemetry/otlp-transformer');
-  const paths = {
-    'forkhooks (http/protobuf)': forkhooksExporter(),
-    'stock http/protobuf': new (require(PROTO).OTLPTraceExporter)({ url: TRACES }),
-    'stock http/json': new (require(JSON_EXPORTER).OTLPTraceExporter)({ url: TRACES }),
-  };
-  const send = (exporter, batch) =>
-    new Promise((resolve, reject) => exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+  const forkhooks = forkhooksExportPath();
+  const stock = { 'stock http/protobuf': new (require(PROTO).OTLPTraceExporter)({ url: TRACES }), 'stock http/json': new (require(JSON_EXPORTER).OTLPTraceExporter)({ url: TRACES }) };
+  const paths = { 'forkhooks (http/protobuf)': forkhooks.send, ...Object.fromEntries(Object.entries(stock).map(([k, e]) => [k, (batch) => send(e, batch)])) };
   const serializers = { 'serialize protobuf': ProtobufTraceSerializer, 'serialize json': JsonTraceSerializer };
   const names = [...Object.keys(paths), ...Object.keys(serializers)];
   for (let r = -1; r < EXPORT_ROUNDS; r++) {
@@ -160,13 +209,15 @@ async function exportPath() {
     for (const name of [...names.slice(k), ...names.slice(0, k)]) {
       const c0 = cpuUs();
       for (const batch of batches) {
-        if (paths[name]) await send(paths[name], batch);
+        if (paths[name]) await paths[name](batch);
         else serializers[name].serializeRequest(batch);
       }
       if (r >= 0) say({ kind: 'export', path: name, round: r, spans: spans.length, cpuUs: cpuUs() - c0 });
     }
   }
-  for (const exporter of Object.values(paths)) await exporter.shutdown();
+  for (const exporter of Object.values(stock)) await exporter.shutdown();
+  await forkhooks.shutdown?.();
+  return forkhooks.code;
 }
 
 /** The installed version of `name` (3.x packages do not export ./package.json). */
@@ -182,22 +233,85 @@ function versionOf(name) {
   return null;
 }
 
-async function main() {
-  const sides = SIDES.map((s) => (s === 'forkhooks' ? forkhooksSide() : s === 'stock' ? stockSide('stock', PROTO) : s === 'stock-json' ? stockSide('stock-json', JSON_EXPORTER) : null));
-  const bad = SIDES.filter((_, i) => !sides[i]);
-  if (bad.length) throw new Error(`BENCH_SIDES: unknown side(s) ${bad.join(', ')}; use forkhooks, stock, stock-json`);
-  // Warm-up (JIT, module loads, connections), then the rounds, each side in turn, rotated.
-  for (const side of sides) await round(side, REQUESTS);
-  for (let r = 0; r < ROUNDS; r++) {
-    const k = r % sides.length;
-    for (const side of [...sides.slice(k), ...sides.slice(0, k)]) say({ kind: 'pipeline', side: side.name, round: r, spans: 3 * REQUESTS, ...(await round(side, REQUESTS)) });
-  }
-  if (EXPORT_ROUNDS > 0) await exportPath();
-  for (const side of sides) await side.shutdown();
-  say({ kind: 'done', node: process.version, sdk: versionOf('@opentelemetry/sdk-trace'), exporter: versionOf(PROTO) });
+/** Builds side `name` in this process (a side's child process). */
+function makeSide(name) {
+  if (name === 'forkhooks' || name === 'forkhooks-sdk') return forkhooksSide(name);
+  return stockSide(name, name === 'stock' ? PROTO : JSON_EXPORTER);
 }
 
-main().catch((error) => {
-  process.stderr.write(`pipeline: ${error.stack ?? error}\n`);
-  process.exit(1);
-});
+/** A side's child process: builds the side, then runs a round per message, reporting its CPU and wall time. */
+function sideProcess(name) {
+  const side = makeSide(name);
+  process.on('disconnect', () => process.exit(0)); // the coordinator is gone
+  process.on('message', (m) => {
+    const work = m.op === 'round' ? round(side, m.requests) : side.shutdown().then(() => ({}));
+    work.then(
+      (result) => process.send({ ok: true, ...result }),
+      (error) => process.send({ ok: false, error: String(error.stack ?? error) }),
+    );
+  });
+  process.send({ ok: true, ready: true });
+}
+
+/** Forks the child process of side `name`; `call(message)` resolves with its answer. */
+function startSide(name) {
+  const env = { ...process.env, BENCH_SIDE: name };
+  if (name === 'forkhooks-sdk') env.FORKHOOKS_SPAN_PIPELINE = 'sdk';
+  else delete env.FORKHOOKS_SPAN_PIPELINE;
+  // Its stdout goes to our stderr: our stdout is the JSON lines. execArgv is inherited (--cpu-prof: bench/profile.js).
+  const child = fork(__filename, [], { env, stdio: ['ignore', 2, 2, 'ipc'] });
+  let pending = null;
+  const answered = (m) => {
+    const settle = pending;
+    pending = null;
+    if (!settle) return;
+    if (m.ok) settle.resolve(m);
+    else settle.reject(new Error(`pipeline side ${name}: ${m.error}`));
+  };
+  child.on('message', answered);
+  child.on('exit', (code, signal) => answered({ ok: false, error: `its process exited (${signal ?? code})` }));
+  const next = () => new Promise((resolve, reject) => (pending = { resolve, reject }));
+  const call = (message) => {
+    const answer = next();
+    child.send(message);
+    return answer;
+  };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // After its shutdown: closing the channel ends the child (its 'disconnect' handler).
+  const stop = () => {
+    if (child.connected) child.disconnect();
+    return exited;
+  };
+  return next().then(() => ({ name, call, stop }));
+}
+
+async function main() {
+  const bad = SIDES.filter((s) => !SIDE_NAMES.includes(s));
+  if (bad.length) throw new Error(`BENCH_SIDES: unknown side(s) ${bad.join(', ')}; use ${SIDE_NAMES.join(', ')}`);
+  const sides = [];
+  for (const name of SIDES) sides.push(await startSide(name));
+  // Warm-up (JIT, module loads, connections), then the rounds, each side in turn, rotated.
+  for (const side of sides) await side.call({ op: 'round', requests: REQUESTS });
+  for (let r = 0; r < ROUNDS; r++) {
+    const k = r % sides.length;
+    for (const side of [...sides.slice(k), ...sides.slice(0, k)]) {
+      const { cpuUs, wallMs } = await side.call({ op: 'round', requests: REQUESTS });
+      say({ kind: 'pipeline', side: side.name, round: r, spans: 3 * REQUESTS, cpuUs, wallMs });
+    }
+  }
+  const forkhooksExport = EXPORT_ROUNDS > 0 ? await exportPath() : null;
+  for (const side of sides) {
+    await side.call({ op: 'shutdown' });
+    await side.stop();
+  }
+  say({ kind: 'done', node: process.version, sdk: versionOf('@opentelemetry/sdk-trace'), exporter: versionOf(PROTO), forkhooks_export_path: forkhooksExport });
+}
+
+if (process.env.BENCH_SIDE) {
+  sideProcess(process.env.BENCH_SIDE);
+} else {
+  main().catch((error) => {
+    process.stderr.write(`pipeline: ${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}

@@ -1,7 +1,8 @@
 // The span-pipeline microbenchmark (issue 14): CPU per span of forkhooks' pipeline against the stock
 // BatchSpanProcessor + OTLP/HTTP exporter, in one process (bench/apps/pipeline.js), exporting to a
 // sink process (bench/apps/sink.js) on 127.0.0.1; no HTTP server, no load generator. The sides
-// alternate over rounds; each figure is the median of the rounds, with the min–max, and a side whose
+// (forkhooks, forkhooks-sdk: its previous pipeline, stock, stock-json) each run in their own process,
+// and alternate over rounds (see the app's header); each figure is the median of the rounds, with the min–max, and a side whose
 // rounds spread more than NOISY_SPREAD of their median marks the run as noisy.
 //
 //   node bench/lib/pipeline.js [--rounds N] [--requests N] [--export-rounds N] [--app-dir DIR] [--name NAME]
@@ -22,6 +23,8 @@ const SINK = join(__dirname, '..', 'apps', 'sink.js');
 /** Rounds of one side spread more than this fraction of their median: the run says it is noisy. */
 const NOISY_SPREAD = 0.15;
 const DEFAULTS = { requests: 5_000, rounds: 15, exportRounds: 9 };
+/** The sides of bench/apps/pipeline.js, each in its own process there (see its header). */
+const SIDES = ['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json'];
 
 /** Median, [min, max] and spread (max − min over the median) of per-span figures. */
 function summary(values, digits = 2) {
@@ -61,7 +64,7 @@ async function measurePipeline({ env, say, settings }) {
   const done = lines.find((l) => l.kind === 'done');
   const perSpan = (kind, key, name) => lines.filter((l) => l.kind === kind && l[key] === name).map((l) => l.cpuUs / l.spans);
   const sides = {};
-  for (const side of ['forkhooks', 'stock', 'stock-json']) {
+  for (const side of SIDES) {
     const s = summary(perSpan('pipeline', 'side', side));
     if (s.n === 0) continue;
     sides[side] = { us_per_span: s.median, range_us: s.range, spread: s.spread, spans_per_s_per_core: round(s.median ? 1e6 / s.median : null, 0), rounds: s.n };
@@ -69,7 +72,10 @@ async function measurePipeline({ env, say, settings }) {
   // Paired: the sides of one round ran back to back.
   const byRound = (side) => lines.filter((l) => l.kind === 'pipeline' && l.side === side);
   const fh = byRound('forkhooks');
-  const roundRatios = byRound('stock').map((st, i) => round(ratio(st.cpuUs / st.spans, fh[i] && fh[i].cpuUs / fh[i].spans), 3));
+  const pairedRatios = (side) => byRound(side).map((st, i) => round(ratio(st.cpuUs / st.spans, fh[i] && fh[i].cpuUs / fh[i].spans), 3));
+  const roundRatios = pairedRatios('stock');
+  // Section 2's before/after: forkhooks' previous pipeline (FORKHOOKS_SPAN_PIPELINE=sdk) over the current one.
+  const sdkRatios = pairedRatios('forkhooks-sdk');
   const exportPaths = {};
   for (const name of [...new Set(lines.filter((l) => l.kind === 'export').map((l) => l.path))]) {
     const s = summary(perSpan('export', 'path', name));
@@ -78,28 +84,38 @@ async function measurePipeline({ env, say, settings }) {
   const noisy = Object.entries(sides).filter(([, s]) => s.spread > NOISY_SPREAD);
   const forkhooksUs = sides.forkhooks?.us_per_span ?? null;
   const stockUs = sides.stock?.us_per_span ?? null;
+  const sdkUs = sides['forkhooks-sdk']?.us_per_span ?? null;
   const result = {
     node: done?.node ?? null,
     otel: { sdk_trace: done?.sdk ?? null, exporter: done?.exporter ?? null },
+    ...(opts.appDir && { app_dir: opts.appDir }),
     forkhooks_us_per_span: forkhooksUs,
     stock_us_per_span: stockUs,
     // stock ÷ forkhooks in CPU per span: higher is better for forkhooks.
     ratio_vs_stock: round(ratio(stockUs, forkhooksUs), 3),
     ratio_rounds: roundRatios,
     ratio_range: range(roundRatios),
+    forkhooks_sdk_us_per_span: sdkUs,
+    // forkhooks-sdk ÷ forkhooks: how much the current pipeline saves over the previous one (> 1: it does).
+    ratio_vs_forkhooks_sdk: round(ratio(sdkUs, forkhooksUs), 3),
+    ratio_vs_forkhooks_sdk_rounds: sdkRatios,
     sides,
     export_path: exportPaths,
+    // Which code 'forkhooks (http/protobuf)' measured (bench/apps/pipeline.js, forkhooksExportPath).
+    export_path_forkhooks: done?.forkhooks_export_path ?? null,
     noisy: noisy.length > 0,
     noise: noisy.length > 0 ? `noisy: ${noisy.map(([k, s]) => `${k} rounds spread ${(100 * s.spread).toFixed(0)} %`).join(', ')} (over ${100 * NOISY_SPREAD} % of the median)` : `quiet: every side's rounds within ${100 * NOISY_SPREAD} % of its median`,
     settings: { ...opts, spans_per_request: 3, chunk: 10, batch: 512, sides: Object.keys(sides) },
   };
   for (const [name, s] of Object.entries(sides)) say(`  pipeline ${name.padEnd(10)} ${s.us_per_span} µs/span (${s.range_us.join('–')} over ${s.rounds} rounds), ${s.spans_per_s_per_core} spans/s per core`);
   say(`  pipeline stock / forkhooks (CPU per span): ${result.ratio_vs_stock} (rounds ${result.ratio_range?.join('–')}); ${result.noise}`);
+  if (sdkUs !== null) say(`  pipeline forkhooks-sdk / forkhooks (before / after): ${result.ratio_vs_forkhooks_sdk} (rounds ${range(sdkRatios)?.join('–')})`);
   for (const [name, s] of Object.entries(exportPaths)) say(`  export path ${name.padEnd(26)} ${s.us_per_span} µs/span (${s.range_us.join('–')})`);
+  if (result.export_path_forkhooks) say(`  forkhooks' export path measured: ${result.export_path_forkhooks}`);
   return result;
 }
 
-module.exports = { measurePipeline, runApp, NOISY_SPREAD };
+module.exports = { measurePipeline, runApp, NOISY_SPREAD, SIDES };
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
