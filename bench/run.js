@@ -1,6 +1,7 @@
 // `npm run bench`: what tracing per worker costs, against baselines taken in the same run, as ratios.
 //
 //   node bench/run.js [--quick | --smoke] [--out DIR] [--name NAME] [--only dispatch,startup,throughput,delivery,shutdown]
+//                     [--app-dir DIR]   (with --only pipeline and/or throughput: the apps run from DIR, bench/lib/app-dir.js)
 //
 // (1) throughput of the 2-worker cluster service (untraced, forkhooks, NodeSDK; interleaved rounds),
 // (2) delivery across rolling restarts (forkhooks vs a naive per-worker BatchSpanProcessor),
@@ -30,6 +31,8 @@ const { measureMetrics } = require('./lib/metrics');
 const { measurePipeline } = require('./lib/pipeline');
 
 const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', 'reload', 'metrics', 'pipeline'];
+/** The sections that can run their apps from --app-dir (another OpenTelemetry line; bench/matrix.js). */
+const APP_DIR_SECTIONS = ['pipeline', 'throughput'];
 /** Sections run only when named in --only (not part of the full run's report). */
 const OPTIONAL = ['protocols'];
 
@@ -41,10 +44,13 @@ function parseArgs(argv) {
     else if (arg === '--out') args.out = resolve(argv[++i] ?? '');
     else if (arg === '--only') args.only = String(argv[++i] ?? '').split(',');
     else if (arg === '--name') args.name = String(argv[++i] ?? '');
+    else if (arg === '--app-dir') args.appDir = resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/run.js [--quick | --smoke] [--out DIR] [--name NAME] [--only ${SECTIONS.join(',')}]`);
   }
   const unknown = args.only.filter((s) => !SECTIONS.includes(s) && !OPTIONAL.includes(s));
   if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${[...SECTIONS, ...OPTIONAL].join(',')}`);
+  const fixed = args.only.filter((s) => !APP_DIR_SECTIONS.includes(s));
+  if (args.appDir && fixed.length) throw new Error(`--app-dir runs only the sections ${APP_DIR_SECTIONS.join(' and ')}; add --only ${APP_DIR_SECTIONS.join(',')} (not ${fixed.join(', ')})`);
   if (!/^[A-Za-z0-9._-]+$/.test(args.name)) throw new Error(`--name: ${JSON.stringify(args.name)} is not a file name; use letters, digits, '.', '_' or '-', e.g. --name reference-2026-11-30`);
   return args;
 }
@@ -92,6 +98,7 @@ async function main() {
     receiver,
     runId: `${process.pid}-${started}`,
     say,
+    appDir: args.appDir,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
   const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols, pipeline: measurePipeline };

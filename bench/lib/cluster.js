@@ -3,21 +3,21 @@
 // and the stop of the whole cluster with SIGTERM to the primary.
 'use strict';
 const { join } = require('node:path');
+const { APPS } = require('./app-dir');
 const { freePort } = require('./free-port');
 const { startNode, track, stopPid, waitGone, isAlive } = require('./processes');
-
-const APPS = join(__dirname, '..', 'apps');
 
 class BenchCluster {
   /**
    * Starts `apps/<app>.js` with `workers` workers on a free port of 127.0.0.1; resolves once every
-   * worker is ready. `env` is the whole environment of the primary (workers inherit it).
+   * worker is ready. `env` is the whole environment of the primary (workers inherit it). `appsDir`:
+   * where the apps are (default bench/apps; bench/lib/app-dir.js copies them elsewhere).
    */
-  static async start(app, { workers, env, execArgv = [], timeoutMs = 30_000 }) {
+  static async start(app, { workers, env, execArgv = [], timeoutMs = 30_000, appsDir = APPS }) {
     // The port is free when picked, but something else on the machine may take it before the
     // workers listen (tests run in parallel): then the cluster fails, and we try another port.
     for (let attempt = 1; ; attempt++) {
-      const cluster = new BenchCluster(app, workers, await freePort(), env, execArgv);
+      const cluster = new BenchCluster(app, workers, await freePort(), env, execArgv, appsDir);
       try {
         await cluster.#waitFor((m) => m.bench === 'ready' && cluster.slots.size === workers, timeoutMs, `${workers} ready workers`);
         return cluster;
@@ -36,10 +36,10 @@ class BenchCluster {
   messages = [];
   #waiters = new Set();
 
-  constructor(app, workers, port, env, execArgv) {
+  constructor(app, workers, port, env, execArgv, appsDir = APPS) {
     this.app = app;
     this.port = port;
-    this.proc = startNode(`${app} primary`, join(APPS, `${app}.js`), [], {
+    this.proc = startNode(`${app} primary`, join(appsDir, `${app}.js`), [], {
       ipc: true,
       execArgv,
       env: { ...env, PORT: String(port), WORKERS: String(workers) },

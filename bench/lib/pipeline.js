@@ -8,18 +8,18 @@
 //   node bench/lib/pipeline.js [--rounds N] [--requests N] [--export-rounds N] [--app-dir DIR] [--name NAME]
 //   node bench/run.js --only pipeline
 //
-// --app-dir runs the app from DIR (copied there) with NODE_PRESERVE_SYMLINKS=1: a folder holding
-// another OpenTelemetry line's packages with the repo's @forkhooks packages linked in (as
-// test-utils/fixture-install.ts builds one for the 3.x line). --name also writes
+// --app-dir runs the app from DIR (bench/lib/app-dir.js: copied there, NODE_PRESERVE_SYMLINKS=1): a
+// folder holding another OpenTelemetry line's packages with the repo's @forkhooks packages linked in
+// (bench/matrix.js builds one for the 3.x line, as test-utils/fixture-install.ts does for the tests). --name also writes
 // bench/results/NAME.json (a pinned run, to commit).
 'use strict';
-const { copyFileSync, mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { APP_DIR_ENV, APPS, appsIn } = require('./app-dir');
 const { reapAll, startNode, stopPid, waitForLine } = require('./processes');
 const { median, range, ratio, round } = require('./stats');
 
-const APP = join(__dirname, '..', 'apps', 'pipeline.js');
-const SINK = join(__dirname, '..', 'apps', 'sink.js');
+const SINK = join(APPS, 'sink.js');
 /** Rounds of one side spread more than this fraction of their median: the run says it is noisy. */
 const NOISY_SPREAD = 0.15;
 const DEFAULTS = { requests: 5_000, rounds: 15, exportRounds: 9 };
@@ -38,13 +38,9 @@ async function runApp(env, opts) {
   const sink = startNode('pipeline sink', SINK, [], { env });
   try {
     const [, url] = await waitForLine(sink, /sink listening on (http:\/\/127\.0\.0\.1:\d+)/, 10_000);
-    let app = APP;
+    const app = join(opts.appDir ? appsIn(opts.appDir) : APPS, 'pipeline.js');
     const appEnv = { ...env, BENCH_SINK: url, BENCH_REQUESTS: String(opts.requests), BENCH_ROUNDS: String(opts.rounds), BENCH_EXPORT_ROUNDS: String(opts.exportRounds), ...(opts.sides && { BENCH_SIDES: opts.sides }) };
-    if (opts.appDir) {
-      app = join(opts.appDir, 'bench-pipeline.js');
-      copyFileSync(APP, app);
-      appEnv.NODE_PRESERVE_SYMLINKS = '1';
-    }
+    if (opts.appDir) Object.assign(appEnv, APP_DIR_ENV);
     const proc = startNode('pipeline', app, [], { env: appEnv, execArgv: opts.execArgv ?? [] });
     // All of it (proc.stdout() keeps only a tail): one JSON line per round.
     let out = '';
@@ -58,8 +54,8 @@ async function runApp(env, opts) {
 }
 
 /** The pipeline section: per side and per export path, CPU µs per span (median of rounds) and spans/s per core. */
-async function measurePipeline({ env, say, settings }) {
-  const opts = { ...DEFAULTS, ...(settings?.pipeline ?? {}) };
+async function measurePipeline({ env, say, settings, appDir }) {
+  const opts = { ...DEFAULTS, ...(settings?.pipeline ?? {}), ...(appDir && { appDir }) };
   const lines = await runApp(env({}), opts);
   const done = lines.find((l) => l.kind === 'done');
   const perSpan = (kind, key, name) => lines.filter((l) => l.kind === kind && l[key] === name).map((l) => l.cpuUs / l.spans);

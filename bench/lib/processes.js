@@ -50,12 +50,12 @@ function tail(stream, max = 8_000) {
 }
 
 /**
- * Starts `node script args` (with an IPC channel when `ipc`), tracked by pid. Returns the child, its
+ * Starts `node script args` (with an IPC channel when `ipc`; `node`: another binary than this one), tracked by pid. Returns the child, its
  * output tails, `exited` (resolves with { code, signal, at } where `at` is performance.now()).
  */
-function startNode(what, script, args = [], { env, ipc = false, execArgv = [] } = {}) {
+function startNode(what, script, args = [], { env, ipc = false, execArgv = [], node = process.execPath } = {}) {
   const options = { env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] };
-  const child = ipc ? fork(script, args, { ...options, execArgv }) : spawn(process.execPath, [...execArgv, script, ...args], options);
+  const child = ipc ? fork(script, args, { ...options, execArgv, execPath: node }) : spawn(node, [...execArgv, script, ...args], options);
   if (child.pid === undefined) throw new Error(`could not start ${what} (${script})`);
   track(child.pid, what);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));

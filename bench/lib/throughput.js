@@ -1,6 +1,7 @@
 // (1) Throughput of the 2-worker service in three configurations, interleaved over rounds, and
 // (6) the RSS of each worker after the run.
 'use strict';
+const { APP_DIR_ENV, appsIn } = require('./app-dir');
 const { BenchCluster } = require('./cluster');
 const load = require('./load');
 const { cpuSeconds, rssMiB } = require('./processes');
@@ -18,8 +19,10 @@ async function measureThroughput(ctx) {
   const okTotal = Object.fromEntries(CONFIGS.map((c) => [c, 0]));
   try {
     // All three stay up for the whole section (an idle cluster costs no CPU), so rounds interleave cheaply.
+    // --app-dir (bench/matrix.js, another OpenTelemetry line): the apps run from that folder.
+    const appsDir = ctx.appDir ? appsIn(ctx.appDir) : undefined;
     for (const config of CONFIGS) {
-      clusters[config] = await BenchCluster.start(config, { workers: 2, env: ctx.env({ OTEL_SERVICE_NAME: serviceOf(ctx, config) }) });
+      clusters[config] = await BenchCluster.start(config, { workers: 2, appsDir, env: ctx.env({ OTEL_SERVICE_NAME: serviceOf(ctx, config), ...(appsDir && APP_DIR_ENV) }) });
     }
     for (let round = 0; round < s.rounds; round++) {
       for (const config of rotate(CONFIGS, round)) {

