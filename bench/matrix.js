@@ -1,7 +1,7 @@
 // `npm run bench:matrix`: the span-pipeline microbench (and, with --e2e, the throughput section's
 // tracing overhead) on Node 20 and Node 24 × the OpenTelemetry 2.x and 3.x lines (issue 14, section 1).
 //
-//   node bench/matrix.js [--e2e] [--quick | --smoke] [--name NAME] [--cells 20:2.x,24:3.x,...]
+//   node bench/matrix.js [--e2e] [--quick | --smoke] [--name NAME] [--out DIR] [--cells 20:2.x,24:3.x,...]
 //
 // Each cell is one `bench/run.js --only pipeline[,throughput]` run under that cell's Node binary, so
 // every figure of a cell (the sides' rounds, their paired ratios, the noise verdict) comes from one
@@ -15,13 +15,15 @@
 //             in; run.js's --app-dir runs the apps from it (bench/lib/app-dir.js).
 // The 3.x line declares Node >= 22.15: its Node 20 cells are run all the same, and the table marks
 // them "outside the line's engines" (a cell that fails says why and the others still run).
-// Writes bench/results/NAME.json and NAME.md (default NAME: matrix-latest, which git ignores).
+// Writes DIR/NAME.json and NAME.md (default DIR bench/results, NAME matrix-latest, which git ignores).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
-const { dirname, join } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 const { reapAll, startNode } = require('./lib/processes');
+const { judge } = require('./lib/report');
+const { GOALS } = require('./lib/settings');
 const { round } = require('./lib/stats');
 const { requireTs } = require('./lib/ts-require');
 
@@ -35,14 +37,15 @@ const CELL_TIMEOUT_S = { full: 1_200, quick: 400, smoke: 200 };
 const ALL_CELLS = ['20:2.x', '20:3.x', '24:2.x', '24:3.x'];
 
 function parseArgs(argv) {
-  const args = { e2e: false, mode: 'full', name: 'matrix-latest', cells: ALL_CELLS };
+  const args = { e2e: false, mode: 'full', name: 'matrix-latest', out: RESULTS, cells: ALL_CELLS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--e2e') args.e2e = true;
     else if (arg === '--quick' || arg === '--smoke') args.mode = arg.slice(2);
     else if (arg === '--name') args.name = String(argv[++i] ?? '');
+    else if (arg === '--out') args.out = resolve(argv[++i] ?? '');
     else if (arg === '--cells') args.cells = String(argv[++i] ?? '').split(',');
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/matrix.js [--e2e] [--quick | --smoke] [--name NAME] [--cells ${ALL_CELLS.join(',')}]`);
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: node bench/matrix.js [--e2e] [--quick | --smoke] [--name NAME] [--out DIR] [--cells ${ALL_CELLS.join(',')}]`);
   }
   const bad = args.cells.filter((c) => !/^\d+:(2|3)\.x$/.test(c));
   if (bad.length) throw new Error(`--cells: ${bad.join(', ')} is not NODE_MAJOR:LINE; use e.g. --cells ${ALL_CELLS.join(',')}`);
@@ -147,6 +150,8 @@ function summarize(cell, doc, root) {
     ratio_vs_stock: p.ratio_vs_stock,
     ratio_range: p.ratio_range,
     ratio_vs_forkhooks_sdk: p.ratio_vs_forkhooks_sdk,
+    // Issue 14 section 2's goal, judged as the report does: every round must clear it.
+    goal_pipeline: judge(p.ratio_rounds, (v) => v >= GOALS.pipeline_vs_stock).met_text,
     noisy: p.noisy,
     noise: p.noise,
     export_path_forkhooks: p.export_path_forkhooks,
@@ -162,6 +167,7 @@ function summarize(cell, doc, root) {
       ratio_range: o.rounds.ratio_vs_nodesdk.length ? [Math.min(...o.rounds.ratio_vs_nodesdk), Math.max(...o.rounds.ratio_vs_nodesdk)].map((v) => round(v, 3)) : null,
       untraced_spread: round(o.untraced_spread, 3),
       noisy: o.noisy,
+      goal_overhead: judge(o.rounds.ratio_vs_nodesdk, (v) => v <= GOALS.overhead_vs_nodesdk).met_text,
       throughput_ratio_vs_nodesdk: round(t.ratio_vs_nodesdk, 3),
       // About 4 (server span, root, fib_slow, fib_fast): the traced apps did trace on this line.
       spans_per_request: Object.fromEntries(Object.entries(t.spans_per_request).map(([k, v]) => [k, round(v, 2)])),
@@ -174,15 +180,15 @@ const fmt = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFix
 
 /** The Markdown table of the cells. */
 function markdown(doc) {
-  const head = ['Node × OTel', 'node', 'sdk-trace / exporter', 'forkhooks µs/span', 'forkhooks-sdk µs/span', 'stock µs/span', 'stock / forkhooks (rounds)', 'noise'];
-  if (doc.e2e) head.push('overhead µs/req forkhooks / NodeSDK', 'overhead ratio (rounds)', 'e2e noise', 'sdk-node');
+  const head = ['Node × OTel', 'node', 'sdk-trace / exporter', 'forkhooks µs/span', 'forkhooks-sdk µs/span', 'stock µs/span', 'stock / forkhooks (rounds)', `>= ${GOALS.pipeline_vs_stock}`, 'noise'];
+  if (doc.e2e) head.push('overhead µs/req forkhooks / NodeSDK', 'overhead ratio (rounds)', `<= ${GOALS.overhead_vs_nodesdk}`, 'e2e noise', 'sdk-node');
   const rows = doc.cells.map((c) => {
     const name = `${c.node_major} × ${c.line}${c.within_engines === false ? ' (outside the line\'s engines)' : ''}`;
     if (c.error) return [name, '-', '-', `FAILED: ${c.error.replace(/\|/g, '\\|')}`, ...head.slice(4).map(() => '-')];
-    const cells = [name, c.node, `${c.sdk_trace} / ${c.exporter}`, fmt(c.forkhooks_us_per_span), fmt(c.forkhooks_sdk_us_per_span), fmt(c.stock_us_per_span), `${fmt(c.ratio_vs_stock)} (${c.ratio_range ? c.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})`, c.noisy ? 'NOISY' : 'quiet'];
+    const cells = [name, c.node, `${c.sdk_trace} / ${c.exporter}`, fmt(c.forkhooks_us_per_span), fmt(c.forkhooks_sdk_us_per_span), fmt(c.stock_us_per_span), `${fmt(c.ratio_vs_stock)} (${c.ratio_range ? c.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})`, c.goal_pipeline, c.noisy ? 'NOISY' : 'quiet'];
     if (doc.e2e) {
       const e = c.e2e;
-      cells.push(e ? `${fmt(e.overhead_us_per_request.forkhooks, 0)} / ${fmt(e.overhead_us_per_request.nodesdk, 0)}` : '-', e ? `${fmt(e.overhead_ratio_vs_nodesdk)} (${e.ratio_range ? e.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})` : '-', e ? (e.noisy ? 'NOISY' : 'quiet') : '-', e?.sdk_node ?? '-');
+      cells.push(e ? `${fmt(e.overhead_us_per_request.forkhooks, 0)} / ${fmt(e.overhead_us_per_request.nodesdk, 0)}` : '-', e ? `${fmt(e.overhead_ratio_vs_nodesdk)} (${e.ratio_range ? e.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})` : '-', e?.goal_overhead ?? '-', e ? (e.noisy ? 'NOISY' : 'quiet') : '-', e?.sdk_node ?? '-');
     }
     return cells;
   });
@@ -218,14 +224,14 @@ async function main() {
     cells.push(await runCell(cell, args, dirs));
   }
   const command = `npm run bench:matrix -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+  const left = await reapAll();
   const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.availableParallelism(), date: new Date().toISOString(), platform: `${os.platform()} ${os.release()}`, loadavg_at_end: os.loadavg().map((l) => +l.toFixed(2)) };
   const doc = { command, machine, mode: args.mode, e2e: args.e2e, elapsed_s: Math.round((Date.now() - started) / 1000), otel3_dir: dirs['3.x'] ?? null, cells };
   const md = markdown(doc);
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, `${args.name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
-  writeFileSync(join(RESULTS, `${args.name}.md`), md);
-  process.stdout.write(`\n${md}\nwrote bench/results/${args.name}.json and ${args.name}.md in ${doc.elapsed_s} s\n`);
-  const left = await reapAll();
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, `${args.name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(join(args.out, `${args.name}.md`), md);
+  process.stdout.write(`\n${md}\nwrote ${join(args.out, `${args.name}.json`)} and ${args.name}.md in ${doc.elapsed_s} s\n`);
   if (left.length) throw new Error(`processes left running (now stopped): ${left.map((l) => `${l.pid} ${l.what}`).join(', ')}`);
   if (cells.some((c) => c.error && c.within_engines !== false)) process.exitCode = 1;
 }

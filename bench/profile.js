@@ -1,15 +1,15 @@
 // CPU profile of traced workers under load: where a request's time goes.
 //
 //   node bench/profile.js [forkhooks|nodesdk|untraced] [--duration S] [--keep DIR]
-//   node bench/profile.js pipeline [--side forkhooks|stock|stock-json] [--rounds N] [--keep DIR]
+//   node bench/profile.js pipeline [--side forkhooks|forkhooks-sdk|stock|stock-json] [--rounds N] [--keep DIR]
 //
 // Starts the receiver (separate process) and the 2-worker bench app with `--cpu-prof` (cluster
 // workers inherit the primary's execArgv), warms up, loads GET /fibonacci?n=20 for S seconds,
 // stops the cluster gracefully (each worker writes its profile at exit), and summarizes the
 // workers' profiles: self time by package, time spent under each package (inclusive), and the
 // hottest functions. Profiles are deleted unless --keep is given.
-// `pipeline` profiles the span-pipeline microbenchmark's process (bench/apps/pipeline.js, one side,
-// no export-path rounds) instead: no HTTP server, so the profile is the span pipeline's alone, and
+// `pipeline` profiles the span-pipeline microbenchmark's side process (bench/apps/pipeline.js, one
+// side, no export-path rounds; the coordinator's profile is left out) instead: no HTTP server, so the profile is the span pipeline's alone, and
 // its self time is also grouped as forkhooks / sdk-trace / otlp-transformer / exporter / node.
 'use strict';
 const { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } = require('node:fs');
@@ -109,7 +109,9 @@ async function profilePipeline(argv, dir) {
   const lines = await runApp(env, opts);
   const rounds = lines.filter((l) => l.kind === 'pipeline');
   const us = rounds.reduce((a, l) => a + l.cpuUs, 0) / rounds.reduce((a, l) => a + l.spans, 0);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  // The side ran in a child process of the app (bench/apps/pipeline.js): the coordinator's own profile is left out.
+  const coordinator = lines.find((l) => l.kind === 'done')?.pid;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !f.includes(`.${coordinator}.`));
   const s = merge(files.map((f) => summarize(join(dir, f))));
   const busy = s.total - (s.self.get('(idle)') ?? 0);
   const owners = new Map();

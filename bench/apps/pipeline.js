@@ -304,7 +304,7 @@ async function main() {
     await side.call({ op: 'shutdown' });
     await side.stop();
   }
-  say({ kind: 'done', node: process.version, sdk: versionOf('@opentelemetry/sdk-trace'), exporter: versionOf(PROTO), forkhooks_export_path: forkhooksExport });
+  say({ kind: 'done', pid: process.pid, node: process.version, sdk: versionOf('@opentelemetry/sdk-trace'), exporter: versionOf(PROTO), forkhooks_export_path: forkhooksExport });
 }
 
 if (process.env.BENCH_SIDE) {

@@ -1,6 +1,6 @@
 // The results document (NAME.json), and the same numbers as a text table (stdout) and Markdown.
 'use strict';
-const { GOALS, NOISY_SPREAD } = require('./settings');
+const { GOALS, NOISY_SPREAD, SECTION2_GOALS } = require('./settings');
 const { range, ratio, round } = require('./stats');
 
 const cpuTotal = (t, config) => t.cpu_us_per_request[config].workers + t.cpu_us_per_request[config].receiver;
@@ -88,12 +88,16 @@ function buildResults({ machine, mode, settings, throughput: t, delivery: d, sta
       traced: round(t.rss_mb.forkhooks),
       nodesdk: round(t.rss_mb.nodesdk),
       added: round(rssAdded),
+      added_nodesdk: round(t.rss_mb.nodesdk - t.rss_mb.untraced),
+      // forkhooks' added ÷ NodeSDK's added (issue 14: at most 0.5).
+      added_vs_nodesdk: round(ratio(rssAdded, t.rss_mb.nodesdk - t.rss_mb.untraced), 3),
       heap_after_run: Object.fromEntries(Object.entries(t.heap_mb).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, round(vv)]))])),
       idle_after_start: Object.fromEntries(Object.entries(s.rss_idle_mb).map(([k, v]) => [k, round(v)])),
     },
   };
   Object.assign(results, overheadFields(t.overhead, machine.node), pipelineFields(p));
   results.goals = goals(results);
+  results.section2_goals = SECTION2_GOALS.map((measure) => results.goals.find((g) => g.measure === measure)).filter(Boolean).map(({ measure, shown, goal, met, met_text }) => ({ measure, shown, goal, met, met_text }));
   return results;
 }
 
@@ -154,6 +158,16 @@ function goals(r) {
     },
     { measure: 'start-up added over bare', value: st.added_forkhooks, values: st.fractions_of_nodesdk_auto, shown: `+${fmt(st.added_forkhooks, 0, ' ms')} (${fmt(st.fraction_of_nodesdk_auto, 2)}x NodeSDK+auto)`, spread: `${spread(st.fractions_of_nodesdk_auto, 2, 'spawns')} (x NodeSDK+auto)`, baseline: `NodeSDK+auto +${fmt(st.added_nodesdk_auto, 0, ' ms')}; NodeSDK http only +${fmt(st.added_nodesdk_http, 0, ' ms')} (ours ${fmt(st.fraction_of_nodesdk_http, 2)}x); bare ${fmt(st.bare, 0, ' ms')}`, goal: `<= ${GOALS.startup_fraction_of_nodesdk_auto}x NodeSDK+auto`, test: (v) => v <= GOALS.startup_fraction_of_nodesdk_auto },
     { measure: 'memory added per worker (RSS)', value: r.rss_mb.added, values: [r.rss_mb.added], shown: `+${fmt(r.rss_mb.added, 1, ' MiB')}`, spread: '1 measurement (mean of 2 workers)', baseline: `traced ${fmt(r.rss_mb.traced, 1)} vs untraced ${fmt(r.rss_mb.untraced, 1)} MiB (NodeSDK ${fmt(r.rss_mb.nodesdk, 1)})`, goal: `<= ${GOALS.rss_added_mb} MiB`, test: (v) => v <= GOALS.rss_added_mb },
+    {
+      measure: "memory added per worker, vs NodeSDK's added",
+      value: r.rss_mb.added_vs_nodesdk,
+      values: [r.rss_mb.added_vs_nodesdk],
+      shown: `${fmt(r.rss_mb.added_vs_nodesdk, 2)}x (+${fmt(r.rss_mb.added, 1, ' MiB')})`,
+      spread: '1 measurement (mean of 2 workers)',
+      baseline: `NodeSDK +${fmt(r.rss_mb.added_nodesdk, 1, ' MiB')}`,
+      goal: `<= ${GOALS.rss_added_vs_nodesdk}x NodeSDK's and <= ${GOALS.rss_added_mb_issue14} MiB`,
+      test: (v) => v <= GOALS.rss_added_vs_nodesdk && r.rss_mb.added <= GOALS.rss_added_mb_issue14,
+    },
     { measure: 'shutdown with flush (SIGTERM to exit)', value: r.shutdown_ms.forkhooks, values: r.shutdown_ms.samples.forkhooks, shown: fmt(r.shutdown_ms.forkhooks, 0, ' ms'), spread: spread(r.shutdown_ms.samples.forkhooks, 0, 'samples', ' ms'), baseline: `untraced ${fmt(r.shutdown_ms.untraced, 0, ' ms')}`, goal: `<= ${GOALS.shutdown_ms} ms`, test: (v) => v <= GOALS.shutdown_ms },
     { measure: 'dispatch, 100 no-op hooks', value: r.dispatch_ns_per_hook, values: [r.dispatch_ns_per_hook], shown: `${fmt(r.dispatch_ns_per_hook, 0)} ns/hook`, spread: '1 measurement', baseline: `bare await loop ${fmt(r.dispatch.baseline_ns_per_hook, 0)} ns/hook (${fmt(r.dispatch.ratio, 1)}x)`, goal: `<= ${GOALS.dispatch_ns_per_hook} ns/hook`, test: (v) => v <= GOALS.dispatch_ns_per_hook },
   ];
@@ -207,11 +221,28 @@ function pipelineLines(r) {
   if (!p) return [];
   const sides = Object.entries(p.sides).map(([k, s]) => `${k} ${fmt(s.us_per_span, 2)} us/span (${fmt(s.spans_per_s_per_core, 0)} spans/s per core)`);
   const paths = Object.entries(p.export_path).map(([k, s]) => `${k} ${fmt(s.us_per_span, 2)}`);
-  return [`span pipeline (node ${p.node}, sdk-trace ${p.otel.sdk_trace}): ${sides.join(', ')}; ${p.noise}`, `export path alone, us/span: ${paths.join(', ')}`];
+  const before = finite(p.ratio_vs_forkhooks_sdk) ? `; forkhooks-sdk / forkhooks (the previous pipeline over the current): ${fmt(p.ratio_vs_forkhooks_sdk, 2)} (rounds ${spread(p.ratio_vs_forkhooks_sdk_rounds, 2, 'rounds')})` : '';
+  return [
+    `span pipeline (node ${p.node}, sdk-trace ${p.otel.sdk_trace}): ${sides.join(', ')}; ${p.noise}${before}`,
+    `export path alone, us/span: ${paths.join(', ')}${p.export_path_forkhooks ? ` (forkhooks': ${p.export_path_forkhooks})` : ''}`,
+  ];
+}
+
+/**
+ * Issue 14 section 2's goals, one verdict line each (the rows of the goals table they come from,
+ * judged by the same rule: met only if every round clears it, NO if none does, else inside the noise).
+ */
+function section2Lines(r) {
+  const rows = SECTION2_GOALS.map((measure) => r.goals.find((g) => g.measure === measure)).filter(Boolean);
+  const met = rows.filter((g) => g.met === true).length;
+  return [
+    `issue 14 section 2 goals (node ${r.machine.node}): ${met} of ${SECTION2_GOALS.length} met${rows.length < SECTION2_GOALS.length ? ` (${SECTION2_GOALS.length - rows.length} not measured in this run)` : ''}`,
+    ...rows.map((g) => `- ${g.measure}: ${g.shown}, goal ${g.goal}: ${g.met_text} (${g.spread})`),
+  ];
 }
 
 function renderText(r) {
-  return [header(r), settingsLine(r), '', textTable(THROUGHPUT_HEAD, throughputRows(r)), r.overhead.noise, ...pipelineLines(r), '', textTable(GOAL_HEAD, goalRows(r))].join('\n');
+  return [header(r), settingsLine(r), '', textTable(THROUGHPUT_HEAD, throughputRows(r)), r.overhead.noise, ...pipelineLines(r), '', textTable(GOAL_HEAD, goalRows(r)), '', ...section2Lines(r)].join('\n');
 }
 
 function renderMarkdown(r, chartFile, command) {
@@ -229,9 +260,11 @@ function renderMarkdown(r, chartFile, command) {
     ...pipelineLines(r).flatMap((line) => [line, '']),
     mdTable(GOAL_HEAD, goalRows(r)),
     '',
+    ...section2Lines(r),
+    '',
     `![throughput and delivery ratios](${chartFile})`,
     '',
   ].join('\n');
 }
 
-module.exports = { buildResults, renderText, renderMarkdown };
+module.exports = { buildResults, renderText, renderMarkdown, judge };

@@ -72,6 +72,30 @@ describe('npm run bench -- --smoke', () => {
     expect(result.stdout).toMatch(/(NOISY RUN|quiet run): the untraced rounds/);
   });
 
+  it("measures forkhooks' previous pipeline (FORKHOOKS_SPAN_PIPELINE=sdk) as a side of its own, and names the export path it measured", () => {
+    const p = json.pipeline;
+    expect(Object.keys(p.sides)).toEqual(['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json']);
+    expect(p.sides['forkhooks-sdk'].rounds).toBe(json.settings.pipeline.rounds);
+    expect(p.ratio_vs_forkhooks_sdk).toBeCloseTo(p.forkhooks_sdk_us_per_span / p.forkhooks_us_per_span, 2);
+    expect(p.ratio_vs_forkhooks_sdk_rounds).toHaveLength(json.settings.pipeline.rounds);
+    expect(p.export_path_forkhooks).toMatch(/^(exporters\.js|otlp\/encodings\.js)/);
+  });
+
+  it("reports issue 14 section 2's goals, each judged met / NO / inside the noise, memory against NodeSDK's added included", () => {
+    expect(json.section2_goals.map((g: { measure: string }) => g.measure)).toEqual([
+      'span pipeline, stock / forkhooks (CPU/span)',
+      'tracing overhead forkhooks / NodeSDK (worker CPU/req)',
+      "memory added per worker, vs NodeSDK's added",
+      'start-up added over bare',
+      'delivery (received / ended)',
+    ]);
+    for (const g of json.section2_goals) expect([g.measure, g.met_text]).toEqual([g.measure, expect.stringMatching(/^(yes|NO|inside the noise)/)]);
+    const rss = json.rss_mb;
+    expect(rss.added_nodesdk).toBeCloseTo(rss.nodesdk - rss.untraced, 0);
+    expect(rss.added_vs_nodesdk).toBeCloseTo(rss.added / rss.added_nodesdk, 1);
+    expect(result.stdout).toMatch(/issue 14 section 2 goals \(node v[\d.]+\): \d of 5 met/);
+  });
+
   it('measured what it says: traced configurations delivered spans, every worker reported its count, the delivery ratio is received / ended', () => {
     // About 4 spans per request (server span, root, fib_slow, fib_fast) arrived from both traced configurations.
     expect(json.throughput.spans_per_request.forkhooks).toBeGreaterThan(3);
