@@ -161,15 +161,18 @@ function forkhooksExportPath() {
   const senderFile = join(dist, 'otlp', 'http-sender.js');
   if (existsSync(encodings) && existsSync(senderFile)) {
     const encoding = require(encodings).traceEncoding(config.protocol);
-    const sender = httpSender(require(senderFile), config, senderFile);
+    const { HttpSender } = require(senderFile);
+    if (typeof HttpSender !== 'function') throw new Error(`${senderFile} exports no HttpSender class: adapt forkhooksExportPath() in bench/apps/pipeline.js to its API`);
+    const sender = new HttpSender(config, encoding.contentType, () => undefined);
     const batch = encoding.newBatch();
     return {
-      code: 'otlp/encodings.js traceEncoding + otlp/http-sender.js',
+      code: 'otlp/encodings.js traceEncoding + otlp/http-sender.js HttpSender',
       send: async (spans) => {
         for (const span of spans) batch.add(span);
-        const result = await sender.send(batch.take(), encoding.contentType);
-        if (result && (result.ok === false || result.error || (typeof result.code === 'number' && result.code !== 0))) throw result.error ?? new Error(`http-sender: ${JSON.stringify(result)}`);
+        const result = await sender.send(batch.take());
+        if (!result.ok) throw result.error;
       },
+      shutdown: () => sender.shutdown(),
     };
   }
   const { createExporter, resolveExporter } = require(join(dist, 'exporters.js'));
@@ -178,16 +181,6 @@ function forkhooksExportPath() {
   const counter = new SpanCounter(Infinity, () => undefined, () => undefined);
   const exporter = counter.wrap(new DeferredExporter(() => createExporter(config, resolveExporter(config), () => undefined)));
   return { code: 'exporters.js (official OTLP exporter, deferred and counted)', send: (spans) => send(exporter, spans), shutdown: () => exporter.shutdown() };
-}
-
-/** The sender of otlp/http-sender.js, from whichever shape it exports: a class HttpSender or a factory. */
-function httpSender(mod, config, file) {
-  const make = mod.createHttpSender ?? (mod.HttpSender && ((c) => new mod.HttpSender(c)));
-  const sender = make?.(config);
-  if (typeof sender?.send !== 'function') {
-    throw new Error(`${file} exports ${Object.keys(mod).join(', ') || 'nothing'}; bench/apps/pipeline.js expects HttpSender (a class) or createHttpSender(config), whose send(body, contentType) returns a promise: adapt httpSender() there to its API`);
-  }
-  return sender;
 }
 
 const send = (exporter, batch) =>
