@@ -1,0 +1,239 @@
+// A protobuf writer made for encoding one span at a time into a buffer that lives across spans:
+// strings, hex ids and hrtimes are written straight into the buffer (no intermediate strings,
+// arrays or BigInts), and a nested message reserves the length it expects, shifting its bytes only
+// when the guess was wrong.
+
+const TWO_32 = 0x1_0000_0000;
+const TWO_16 = 0x1_0000;
+const NANOS_PER_SECOND = 1_000_000_000;
+/** Strings up to this many UTF-16 units have at most 127 UTF-8 bytes: a 1-byte length. */
+const SHORT_STRING = 42;
+
+/** The number of bytes of `value` (0 ≤ value < 2^32) as a varint. */
+export function varintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
+}
+
+/** The value of one hex digit (either case), as the official hexToBinary reads it. */
+function hexValue(code: number): number {
+  return code <= 57 ? code - 48 : code >= 97 ? code - 87 : code - 55;
+}
+
+/** A growable protobuf output buffer. */
+export class ProtoWriter {
+  buf: Buffer;
+  pos = 0;
+  private readonly scratch = new Float64Array(1);
+  private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Empties the writer, shrinking a buffer a burst left much larger than `keep` needs. */
+  reset(keep: number): void {
+    if (this.buf.length > 4 * Math.max(keep, 1024)) this.buf = Buffer.allocUnsafe(2 * Math.max(keep, 1024));
+    this.pos = 0;
+  }
+
+  /** One byte (a tag below field 16, a fixed length, ...). */
+  byte(value: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = value;
+  }
+
+  /** An unsigned varint below 2^32. */
+  uint32(value: number): void {
+    this.ensure(5);
+    const buf = this.buf;
+    let pos = this.pos;
+    let v = value >>> 0;
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** An int64 varint from an integer number in [-2^63, 2^63) (negative: two's complement, 10 bytes). */
+  int64(value: number): void {
+    if (value >= 0 && value < TWO_32) {
+      this.uint32(value);
+      return;
+    }
+    const abs = Math.abs(value);
+    let low = abs % TWO_32;
+    let high = Math.floor(abs / TWO_32) >>> 0;
+    if (value < 0) {
+      // Two's complement of the 64-bit magnitude.
+      low = ~low >>> 0;
+      high = ~high >>> 0;
+      low = (low + 1) >>> 0;
+      if (low === 0) high = (high + 1) >>> 0;
+    }
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (high > 0 || low > 0x7f) {
+      buf[pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    buf[pos++] = low;
+    this.pos = pos;
+  }
+
+  /** A fixed32, little-endian. */
+  fixed32(value: number): void {
+    this.ensure(4);
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = value & 0xff;
+    buf[pos + 1] = (value >>> 8) & 0xff;
+    buf[pos + 2] = (value >>> 16) & 0xff;
+    buf[pos + 3] = (value >>> 24) & 0xff;
+    this.pos = pos + 4;
+  }
+
+  /** A fixed64 from its 32-bit halves, little-endian. */
+  fixed64(low: number, high: number): void {
+    this.ensure(8);
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = low & 0xff;
+    buf[pos + 1] = (low >>> 8) & 0xff;
+    buf[pos + 2] = (low >>> 16) & 0xff;
+    buf[pos + 3] = (low >>> 24) & 0xff;
+    buf[pos + 4] = high & 0xff;
+    buf[pos + 5] = (high >>> 8) & 0xff;
+    buf[pos + 6] = (high >>> 16) & 0xff;
+    buf[pos + 7] = (high >>> 24) & 0xff;
+    this.pos = pos + 8;
+  }
+
+  /**
+   * An HrTime `[seconds, nanoseconds]` as fixed64 nanoseconds since the epoch. seconds * 1e9 passes
+   * 2^53, so the seconds are split at bit 16 and each product (< 2^53, exact) is split into 32-bit
+   * words; the fractional parts are dropped as the official serializers do.
+   */
+  hrTime(time: readonly [number, number]): void {
+    const seconds = Math.trunc(time[0]);
+    const nanos = Math.trunc(time[1]);
+    const secondsLow = seconds % TWO_16;
+    const upper = ((seconds - secondsLow) / TWO_16) * NANOS_PER_SECOND; // * 2^16 below
+    const lower = secondsLow * NANOS_PER_SECOND + nanos;
+    const upperLow = (upper % TWO_16) * TWO_16; // the low 32 bits of upper * 2^16
+    let low = upperLow + (lower % TWO_32);
+    let high = Math.floor(upper / TWO_16) + Math.floor(lower / TWO_32);
+    if (low >= TWO_32) {
+      low -= TWO_32;
+      high += 1;
+    }
+    this.fixed64(low, high >>> 0);
+  }
+
+  /** A double, little-endian IEEE 754. */
+  double(value: number): void {
+    this.ensure(8);
+    this.scratch[0] = value;
+    const bytes = this.scratchBytes;
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 0; i < 8; i++) buf[pos + i] = bytes[i] as number;
+    this.pos = pos + 8;
+  }
+
+  /** A length-delimited UTF-8 string (the field's tag already written). */
+  string(value: string): void {
+    const length = value.length;
+    if (length <= SHORT_STRING) {
+      // ASCII fast path: one length byte, then the characters; on the first non-ASCII one, fall back.
+      this.ensure(length + 1);
+      const buf = this.buf;
+      const start = this.pos;
+      let pos = start + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code > 0x7f) break;
+        buf[pos++] = code;
+      }
+      if (i === length) {
+        buf[start] = length;
+        this.pos = pos;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.uint32(bytes);
+    this.ensure(bytes);
+    this.buf.write(value, this.pos, bytes, 'utf8');
+    this.pos += bytes;
+  }
+
+  /** Length-delimited bytes from a hex string (a trace or span id). */
+  hexBytes(hex: string): void {
+    const length = hex.length >>> 1;
+    this.ensure(length + 1);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = length; // ids are 16 or 8 bytes: a 1-byte length
+    for (let i = 0; i < hex.length; i += 2) buf[pos++] = (hexValue(hex.charCodeAt(i)) << 4) | hexValue(hex.charCodeAt(i + 1));
+    this.pos = pos;
+  }
+
+  /** Length-delimited raw bytes. */
+  bytes(value: Uint8Array): void {
+    this.uint32(value.length);
+    this.raw(value);
+  }
+
+  /** Raw bytes, no length. */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** Starts a nested message whose length is expected to take `guess` bytes; returns where its body starts. */
+  begin(guess = 1): number {
+    this.ensure(guess);
+    this.pos += guess;
+    return this.pos;
+  }
+
+  /** Ends the nested message begun at `start` (with `guess`): writes its length, moving the body if the guess was wrong. Returns the length's size. */
+  end(start: number, guess = 1): number {
+    const length = this.pos - start;
+    const size = varintSize(length);
+    if (size !== guess) {
+      this.ensure(size - guess);
+      this.buf.copyWithin(start + size - guess, start, this.pos);
+      this.pos += size - guess;
+      start += size - guess;
+    }
+    const buf = this.buf;
+    let pos = start - size;
+    let v = length;
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos] = v;
+    return size;
+  }
+}
