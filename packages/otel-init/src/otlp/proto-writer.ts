@@ -14,10 +14,10 @@ export function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
 }
 
-/** The value of one hex digit (either case), as the official hexToBinary reads it. */
-function hexValue(code: number): number {
-  return code <= 57 ? code - 48 : code >= 97 ? code - 87 : code - 55;
-}
+/** The value of each hex digit by character code (either case), as the official hexToBinary reads them. */
+const HEX = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
 /** A growable protobuf output buffer. */
 export class ProtoWriter {
@@ -128,22 +128,39 @@ export class ProtoWriter {
   /**
    * An HrTime `[seconds, nanoseconds]` as fixed64 nanoseconds since the epoch. seconds * 1e9 passes
    * 2^53, so the seconds are split at bit 16 and each product (< 2^53, exact) is split into 32-bit
-   * words; the fractional parts are dropped as the official serializers do.
+   * words; the fractional parts are dropped as the official serializers do. The words of the last
+   * seconds are kept: consecutive times mostly share them.
    */
   hrTime(time: readonly [number, number]): void {
     const seconds = Math.trunc(time[0]);
-    const nanos = Math.trunc(time[1]);
+    if (seconds !== this.seconds) this.setSeconds(seconds);
+    let low = this.secondsLow + Math.trunc(time[1]);
+    let high = this.secondsHigh;
+    if (low >= TWO_32 || low < 0) {
+      const carry = Math.floor(low / TWO_32);
+      low -= carry * TWO_32;
+      high += carry;
+    }
+    this.fixed64(low, high >>> 0);
+  }
+
+  private seconds = 0;
+  private secondsLow = 0;
+  private secondsHigh = 0;
+
+  private setSeconds(seconds: number): void {
     const secondsLow = seconds % TWO_16;
     const upper = ((seconds - secondsLow) / TWO_16) * NANOS_PER_SECOND; // * 2^16 below
-    const lower = secondsLow * NANOS_PER_SECOND + nanos;
-    const upperLow = (upper % TWO_16) * TWO_16; // the low 32 bits of upper * 2^16
-    let low = upperLow + (lower % TWO_32);
+    const lower = secondsLow * NANOS_PER_SECOND;
+    let low = (upper % TWO_16) * TWO_16 + (lower % TWO_32);
     let high = Math.floor(upper / TWO_16) + Math.floor(lower / TWO_32);
     if (low >= TWO_32) {
       low -= TWO_32;
       high += 1;
     }
-    this.fixed64(low, high >>> 0);
+    this.seconds = seconds;
+    this.secondsLow = low;
+    this.secondsHigh = high;
   }
 
   /** A double, little-endian IEEE 754. */
@@ -192,7 +209,7 @@ export class ProtoWriter {
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = length; // ids are 16 or 8 bytes: a 1-byte length
-    for (let i = 0; i < hex.length; i += 2) buf[pos++] = (hexValue(hex.charCodeAt(i)) << 4) | hexValue(hex.charCodeAt(i + 1));
+    for (let i = 0; i < hex.length; i += 2) buf[pos++] = ((HEX[hex.charCodeAt(i) & 0x7f] as number) << 4) | (HEX[hex.charCodeAt(i + 1) & 0x7f] as number);
     this.pos = pos;
   }
 
