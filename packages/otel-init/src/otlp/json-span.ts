@@ -1,42 +1,98 @@
-// One span as OTLP/JSON text, with the fields the official JsonTraceSerializer writes (zero counts
-// and empty lists included), and enums as integers (kind: API + 1).
+// One span as OTLP/JSON, with the fields the official JsonTraceSerializer writes (zero counts and
+// empty lists included), and enums as integers (kind: API + 1).
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { attributes, hexId, nanos, quote } from './json-values';
+import { writeAttributesJson } from './json-attributes';
+import type { JsonWriter } from './json-writer';
 import { spanFlags } from './span-flags';
 
 type Event = ReadableSpan['events'][number];
 type Link = ReadableSpan['links'][number];
 
-/** The JSON text of `span` as an OTLP Span. */
-export function spanJson(span: ReadableSpan): string {
+/** Writes `span` as an OTLP/JSON Span object. */
+export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   const context = span.spanContext();
   const parent = span.parentSpanContext;
+  w.ascii('{"traceId":');
+  w.hexId(context.traceId);
+  w.ascii(',"spanId":');
+  w.hexId(context.spanId);
+  if (parent?.spanId) {
+    w.ascii(',"parentSpanId":');
+    w.hexId(parent.spanId);
+  }
   const traceState = context.traceState?.serialize();
+  if (traceState !== undefined) {
+    w.ascii(',"traceState":');
+    w.string(traceState);
+  }
+  w.ascii(',"name":');
+  w.string(span.name);
+  w.ascii(',"kind":');
+  w.uint(span.kind == null ? 0 : span.kind + 1);
+  w.ascii(',"startTimeUnixNano":');
+  w.nanos(span.startTime);
+  w.ascii(',"endTimeUnixNano":');
+  w.nanos(span.endTime);
+  w.ascii(',"attributes":');
+  writeAttributesJson(w, span.attributes);
+  w.ascii(',"droppedAttributesCount":');
+  w.uint(span.droppedAttributesCount);
+  w.ascii(',"events":[');
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    writeEventJson(w, events[i] as Event);
+  }
+  w.ascii('],"droppedEventsCount":');
+  w.uint(span.droppedEventsCount);
   const { code, message } = span.status;
-  return (
-    `{"traceId":${hexId(context.traceId)},"spanId":${hexId(context.spanId)}` +
-    (parent?.spanId ? `,"parentSpanId":${hexId(parent.spanId)}` : '') +
-    (traceState !== undefined ? `,"traceState":${quote(traceState)}` : '') +
-    `,"name":${quote(span.name)},"kind":${span.kind == null ? 0 : span.kind + 1}` +
-    `,"startTimeUnixNano":${nanos(span.startTime)},"endTimeUnixNano":${nanos(span.endTime)}` +
-    `,"attributes":${attributes(span.attributes)},"droppedAttributesCount":${span.droppedAttributesCount}` +
-    `,"events":[${span.events.map(eventJson).join(',')}],"droppedEventsCount":${span.droppedEventsCount}` +
-    `,"status":{"code":${code}${message !== undefined ? `,"message":${quote(message)}` : ''}}` +
-    `,"links":[${span.links.map(linkJson).join(',')}],"droppedLinksCount":${span.droppedLinksCount}` +
-    `,"flags":${spanFlags(context.traceFlags, parent?.isRemote)}}`
-  );
+  w.ascii(',"status":{"code":');
+  w.uint(code);
+  if (message !== undefined) {
+    w.ascii(',"message":');
+    w.string(message);
+  }
+  w.ascii('},"links":[');
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    writeLinkJson(w, links[i] as Link);
+  }
+  w.ascii('],"droppedLinksCount":');
+  w.uint(span.droppedLinksCount);
+  w.ascii(',"flags":');
+  w.uint(spanFlags(context.traceFlags, parent?.isRemote));
+  w.byte(0x7d);
 }
 
-function eventJson(event: Event): string {
-  return `{"attributes":${attributes(event.attributes)},"name":${quote(event.name)},"timeUnixNano":${nanos(event.time)},"droppedAttributesCount":${event.droppedAttributesCount || 0}}`;
+function writeEventJson(w: JsonWriter, event: Event): void {
+  w.ascii('{"attributes":');
+  writeAttributesJson(w, event.attributes);
+  w.ascii(',"name":');
+  w.string(event.name);
+  w.ascii(',"timeUnixNano":');
+  w.nanos(event.time);
+  w.ascii(',"droppedAttributesCount":');
+  w.uint(event.droppedAttributesCount || 0);
+  w.byte(0x7d);
 }
 
-function linkJson(link: Link): string {
+function writeLinkJson(w: JsonWriter, link: Link): void {
   const context = link.context;
+  w.ascii('{"attributes":');
+  writeAttributesJson(w, link.attributes);
+  w.ascii(',"spanId":');
+  w.hexId(context.spanId);
+  w.ascii(',"traceId":');
+  w.hexId(context.traceId);
   const traceState = context.traceState?.serialize();
-  return (
-    `{"attributes":${attributes(link.attributes)},"spanId":${hexId(context.spanId)},"traceId":${hexId(context.traceId)}` +
-    (traceState !== undefined ? `,"traceState":${quote(traceState)}` : '') +
-    `,"droppedAttributesCount":${link.droppedAttributesCount || 0},"flags":${spanFlags(context.traceFlags, context.isRemote)}}`
-  );
+  if (traceState !== undefined) {
+    w.ascii(',"traceState":');
+    w.string(traceState);
+  }
+  w.ascii(',"droppedAttributesCount":');
+  w.uint(link.droppedAttributesCount || 0);
+  w.ascii(',"flags":');
+  w.uint(spanFlags(context.traceFlags, context.isRemote));
+  w.byte(0x7d);
 }

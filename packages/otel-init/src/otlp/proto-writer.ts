@@ -2,6 +2,7 @@
 // strings, hex ids and hrtimes are written straight into the buffer (no intermediate strings,
 // arrays or BigInts), and a nested message reserves the length it expects, shifting its bytes only
 // when the guess was wrong.
+import { GrowableBuffer } from './growable-buffer';
 
 const TWO_32 = 0x1_0000_0000;
 const TWO_16 = 0x1_0000;
@@ -20,40 +21,9 @@ for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
 /** A growable protobuf output buffer. */
-export class ProtoWriter {
-  buf: Buffer;
-  pos = 0;
+export class ProtoWriter extends GrowableBuffer {
   private readonly scratch = new Float64Array(1);
   private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
-  }
-
-  private grow(n: number): void {
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  /** Empties the writer, shrinking a buffer a burst left much larger than `keep` needs. */
-  reset(keep: number): void {
-    if (this.buf.length > 4 * Math.max(keep, 1024)) this.buf = Buffer.allocUnsafe(2 * Math.max(keep, 1024));
-    this.pos = 0;
-  }
-
-  /** One byte (a tag below field 16, a fixed length, ...). */
-  byte(value: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = value;
-  }
 
   /** An unsigned varint below 2^32. */
   uint32(value: number): void {
@@ -217,13 +187,6 @@ export class ProtoWriter {
   bytes(value: Uint8Array): void {
     this.uint32(value.length);
     this.raw(value);
-  }
-
-  /** Raw bytes, no length. */
-  raw(value: Uint8Array): void {
-    this.ensure(value.length);
-    this.buf.set(value, this.pos);
-    this.pos += value.length;
   }
 
   /** Starts a nested message whose length is expected to take `guess` bytes; returns where its body starts. */
