@@ -8,7 +8,7 @@ import { JsonWriter } from './json-writer';
 import { SpanGroups, type SpanGroup, type SpanResource, type SpanScope } from './span-groups';
 import type { TraceBatch, TraceEncoding } from './trace-encoding';
 
-const INITIAL_BYTES = 256 * 1024;
+const INITIAL_BYTES = 16 * 1024;
 /** Room for a resource's and its scopes' JSON around their spans. */
 const HEADER_ROOM = 8 * 1024;
 

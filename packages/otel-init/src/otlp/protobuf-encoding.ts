@@ -8,7 +8,7 @@ import { ProtoWriter, varintSize } from './proto-writer';
 import { SpanGroups, type SpanGroup, type SpanResource, type SpanScope } from './span-groups';
 import type { TraceBatch, TraceEncoding } from './trace-encoding';
 
-const INITIAL_BYTES = 64 * 1024;
+const INITIAL_BYTES = 16 * 1024;
 /** Room for a resource or scope header, for guessing the size of a length prefix. */
 const HEADER_ROOM = 4 * 1024;
 
