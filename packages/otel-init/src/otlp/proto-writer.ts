@@ -20,11 +20,12 @@ const HEX = new Uint8Array(128);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
+/** A double's bytes, little-endian on every platform Node runs on, read through a shared scratch. */
+const DOUBLE = new Float64Array(1);
+const DOUBLE_BYTES = new Uint8Array(DOUBLE.buffer);
+
 /** A growable protobuf output buffer. */
 export class ProtoWriter extends GrowableBuffer {
-  private readonly scratch = new Float64Array(1);
-  private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
-
   /** An unsigned varint below 2^32. */
   uint32(value: number): void {
     this.ensure(5);
@@ -136,8 +137,8 @@ export class ProtoWriter extends GrowableBuffer {
   /** A double, little-endian IEEE 754. */
   double(value: number): void {
     this.ensure(8);
-    this.scratch[0] = value;
-    const bytes = this.scratchBytes;
+    DOUBLE[0] = value;
+    const bytes = DOUBLE_BYTES;
     const buf = this.buf;
     const pos = this.pos;
     for (let i = 0; i < 8; i++) buf[pos + i] = bytes[i] as number;
