@@ -7,8 +7,8 @@ import { GrowableBuffer } from './growable-buffer';
 const TWO_32 = 0x1_0000_0000;
 const TWO_16 = 0x1_0000;
 const NANOS_PER_SECOND = 1_000_000_000;
-/** Strings up to this many UTF-16 units have at most 127 UTF-8 bytes: a 1-byte length. */
-const SHORT_STRING = 42;
+/** Strings up to this long are tried as ASCII, written a character at a time; longer ones by Buffer#write. */
+const SHORT_STRING = 256;
 
 /** The number of bytes of `value` (0 ≤ value < 2^32) as a varint. */
 export function varintSize(value: number): number {
@@ -19,6 +19,16 @@ export function varintSize(value: number): number {
 const HEX = new Uint8Array(128);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
+
+/** Writes `value` (below 2^32) as a varint at `pos` of `buf`, which has room for it. */
+function writeVarint(buf: Buffer, pos: number, value: number): void {
+  let v = value;
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos] = v;
+}
 
 /** A double's bytes, little-endian on every platform Node runs on, read through a shared scratch. */
 const DOUBLE = new Float64Array(1);
@@ -149,11 +159,13 @@ export class ProtoWriter extends GrowableBuffer {
   string(value: string): void {
     const length = value.length;
     if (length <= SHORT_STRING) {
-      // ASCII fast path: one length byte, then the characters; on the first non-ASCII one, fall back.
-      this.ensure(length + 1);
+      // ASCII fast path: the UTF-8 length is the string's length, so the prefix is written first,
+      // then the characters; on the first non-ASCII one, Buffer#write starts over at the same place.
+      const prefix = varintSize(length);
+      this.ensure(length + prefix);
       const buf = this.buf;
       const start = this.pos;
-      let pos = start + 1;
+      let pos = start + prefix;
       let i = 0;
       for (; i < length; i++) {
         const code = value.charCodeAt(i);
@@ -161,7 +173,7 @@ export class ProtoWriter extends GrowableBuffer {
         buf[pos++] = code;
       }
       if (i === length) {
-        buf[start] = length;
+        writeVarint(buf, start, length);
         this.pos = pos;
         return;
       }
@@ -207,14 +219,7 @@ export class ProtoWriter extends GrowableBuffer {
       this.pos += size - guess;
       start += size - guess;
     }
-    const buf = this.buf;
-    let pos = start - size;
-    let v = length;
-    while (v > 0x7f) {
-      buf[pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[pos] = v;
+    writeVarint(this.buf, start - size, length);
     return size;
   }
 }
