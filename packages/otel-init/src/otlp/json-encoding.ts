@@ -3,7 +3,7 @@
 // writers are kept for the next batch.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { writeAttributesJson } from './json-attributes';
-import { writeSpanJson } from './json-span';
+import { writeList, writeSpanJson } from './json-span';
 import { JsonWriter } from './json-writer';
 import { SpanGroups, type SpanGroup, type SpanResource, type SpanScope } from './span-groups';
 import type { TraceBatch, TraceEncoding } from './trace-encoding';
@@ -35,12 +35,9 @@ class JsonTraceBatch implements TraceBatch {
     for (const groups of resources) for (const group of groups) spanBytes += group.body.pos;
     // A fresh buffer: the caller owns the bytes until they are sent.
     const out = new JsonWriter(spanBytes + resources.length * HEADER_ROOM + 64);
-    out.ascii('{"resourceSpans":[');
-    resources.forEach((groups, i) => {
-      if (i > 0) out.byte(0x2c);
-      writeResourceSpans(out, groups);
-    });
-    out.ascii(']}');
+    out.ascii('{"resourceSpans":');
+    writeList(out, resources, writeResourceSpans);
+    out.byte(0x7d);
     for (const groups of resources) {
       for (const { body } of groups) {
         body.reset(this.lastSize);
@@ -58,12 +55,8 @@ function writeResourceSpans(out: JsonWriter, groups: SpanGroup<JsonWriter>[]): v
   const schemaUrl = (resource as WithSchemaUrl).schemaUrl;
   out.ascii('{"resource":');
   writeResource(out, resource, schemaUrl);
-  out.ascii(',"scopeSpans":[');
-  groups.forEach((group, i) => {
-    if (i > 0) out.byte(0x2c);
-    writeScopeSpans(out, group);
-  });
-  out.byte(0x5d);
+  out.ascii(',"scopeSpans":');
+  writeList(out, groups, writeScopeSpans);
   writeSchemaUrl(out, schemaUrl || undefined);
   out.byte(0x7d);
 }

@@ -6,6 +6,7 @@ import type { JsonWriter } from './json-writer';
 import { spanFlags } from './span-flags';
 
 type Event = ReadableSpan['events'][number];
+type Context = ReturnType<ReadableSpan['spanContext']>;
 type Link = ReadableSpan['links'][number];
 
 /** Writes `span` as an OTLP/JSON Span object. */
@@ -20,11 +21,7 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
     w.ascii(',"parentSpanId":');
     w.hexId(parent.spanId);
   }
-  const traceState = context.traceState?.serialize();
-  if (traceState !== undefined) {
-    w.ascii(',"traceState":');
-    w.string(traceState);
-  }
+  writeTraceState(w, context);
   w.ascii(',"name":');
   w.string(span.name);
   w.ascii(',"kind":');
@@ -37,13 +34,9 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   writeAttributesJson(w, span.attributes);
   w.ascii(',"droppedAttributesCount":');
   w.uint(span.droppedAttributesCount);
-  w.ascii(',"events":[');
-  const events = span.events;
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) w.byte(0x2c);
-    writeEventJson(w, events[i] as Event);
-  }
-  w.ascii('],"droppedEventsCount":');
+  w.ascii(',"events":');
+  writeList(w, span.events, writeEventJson);
+  w.ascii(',"droppedEventsCount":');
   w.uint(span.droppedEventsCount);
   const { code, message } = span.status;
   w.ascii(',"status":{"code":');
@@ -52,13 +45,9 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
     w.ascii(',"message":');
     w.string(message);
   }
-  w.ascii('},"links":[');
-  const links = span.links;
-  for (let i = 0; i < links.length; i++) {
-    if (i > 0) w.byte(0x2c);
-    writeLinkJson(w, links[i] as Link);
-  }
-  w.ascii('],"droppedLinksCount":');
+  w.ascii('},"links":');
+  writeList(w, span.links, writeLinkJson);
+  w.ascii(',"droppedLinksCount":');
   w.uint(span.droppedLinksCount);
   w.ascii(',"flags":');
   w.uint(spanFlags(context.traceFlags, parent?.isRemote));
@@ -85,14 +74,28 @@ function writeLinkJson(w: JsonWriter, link: Link): void {
   w.hexId(context.spanId);
   w.ascii(',"traceId":');
   w.hexId(context.traceId);
-  const traceState = context.traceState?.serialize();
-  if (traceState !== undefined) {
-    w.ascii(',"traceState":');
-    w.string(traceState);
-  }
+  writeTraceState(w, context);
   w.ascii(',"droppedAttributesCount":');
   w.uint(link.droppedAttributesCount || 0);
   w.ascii(',"flags":');
   w.uint(spanFlags(context.traceFlags, context.isRemote));
   w.byte(0x7d);
+}
+
+/** The `traceState` member, written whenever the context has a TraceState (even an empty one), as the official serializer does. */
+function writeTraceState(w: JsonWriter, context: Context): void {
+  const traceState = context.traceState?.serialize();
+  if (traceState === undefined) return;
+  w.ascii(',"traceState":');
+  w.string(traceState);
+}
+
+/** A JSON array of `items`, each written by `write`. */
+export function writeList<T>(w: JsonWriter, items: readonly T[], write: (w: JsonWriter, item: T) => void): void {
+  w.byte(0x5b);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    write(w, items[i] as T);
+  }
+  w.byte(0x5d);
 }
