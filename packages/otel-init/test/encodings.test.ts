@@ -35,6 +35,7 @@ interface Corrections {
   intOutOfRange: number;
   nonFiniteDouble: number;
   upperCaseId: number;
+  resourceSchemaUrl: number;
 }
 
 /**
@@ -46,6 +47,8 @@ interface Corrections {
  * - doubleValue null for NaN/±Infinity (what JSON.stringify makes of them): proto3 JSON spells them
  *   "NaN", "Infinity", "-Infinity"; ours must have one of those where the official has null.
  * - ids in upper case (passed through from the span context): OTLP/JSON ids are lower-case hex.
+ * - `resource.schemaUrl`: opentelemetry-proto's Resource has no schema_url (ResourceSpans has, and both
+ *   write it there); the official JSON also writes it inside the resource, an unknown field.
  */
 function corrected(official: Json, ours: Json, fixes: Corrections): Json {
   if (Array.isArray(official)) return official.map((item, i) => corrected(item, (ours as Json[] | undefined)?.[i], fixes));
@@ -65,6 +68,10 @@ function corrected(official: Json, ours: Json, fixes: Corrections): Json {
       fixes.nonFiniteDouble++;
       expect(['NaN', 'Infinity', '-Infinity']).toContain(mine.doubleValue);
       out[key] = mine.doubleValue;
+    } else if (key === 'resource' && value !== null && typeof value === 'object' && 'schemaUrl' in value) {
+      fixes.resourceSchemaUrl++;
+      const { schemaUrl: _dropped, ...resource } = value as Record<string, Json>;
+      out[key] = corrected(resource, mine[key], fixes);
     } else if (IDS.has(key) && typeof value === 'string' && value !== value.toLowerCase()) {
       fixes.upperCaseId++;
       out[key] = value.toLowerCase();
@@ -118,14 +125,16 @@ describe.each(LINES)('forkhooks OTLP trace encodings = the official serializers,
     maybe('http/json: our text parses to the official request, corrected where it deviates from OTLP/JSON', () => {
       const { json, spans } = scenario(name);
       const ours = parse(json.ours);
-      const fixes: Corrections = { intAsNumber: 0, intOutOfRange: 0, nonFiniteDouble: 0, upperCaseId: 0 };
+      const fixes: Corrections = { intAsNumber: 0, intOutOfRange: 0, nonFiniteDouble: 0, upperCaseId: 0, resourceSchemaUrl: 0 };
       expect(ours).toEqual(corrected(parse(json.official), ours, fixes));
       expect(spanNames(ours)).toHaveLength(spans);
       // Every scenario has integer attributes, which the official serializer writes as numbers.
       expect(fixes.intAsNumber).toBeGreaterThan(0);
       if (name === 'rich') {
-        // NaN, Infinity, -Infinity; 2^64 and 1e21; the upper-case link ids (trace and span).
-        expect(fixes).toMatchObject({ nonFiniteDouble: 3, intOutOfRange: 2, upperCaseId: 2 });
+        // NaN, Infinity, -Infinity; 2^64 and 1e21; the upper-case link ids (trace and span); the
+        // resource's schema URL (kept on the ResourceSpans).
+        expect(fixes).toMatchObject({ nonFiniteDouble: 3, intOutOfRange: 2, upperCaseId: 2, resourceSchemaUrl: 1 });
+        expect((ours as { resourceSpans: { schemaUrl: string }[] }).resourceSpans[0]?.schemaUrl).toBe('https://opentelemetry.io/schemas/1.30.0');
       }
     });
 

@@ -54,19 +54,18 @@ function writeResourceSpans(out: JsonWriter, groups: SpanGroup<JsonWriter>[]): v
   const resource = (groups[0] as SpanGroup<JsonWriter>).resource;
   const schemaUrl = (resource as WithSchemaUrl).schemaUrl;
   out.ascii('{"resource":');
-  writeResource(out, resource, schemaUrl);
+  writeResource(out, resource);
   out.ascii(',"scopeSpans":');
   writeList(out, groups, writeScopeSpans);
   writeSchemaUrl(out, schemaUrl || undefined);
   out.byte(0x7d);
 }
 
-function writeResource(out: JsonWriter, resource: SpanResource, schemaUrl: string | undefined): void {
+/** A Resource: its schema URL belongs to the ResourceSpans (opentelemetry-proto's Resource has no such field). */
+function writeResource(out: JsonWriter, resource: SpanResource): void {
   out.ascii('{"attributes":');
   writeAttributesJson(out, resource.attributes);
-  out.ascii(',"droppedAttributesCount":0');
-  writeSchemaUrl(out, schemaUrl || undefined);
-  out.byte(0x7d);
+  out.ascii(',"droppedAttributesCount":0}');
 }
 
 function writeScopeSpans(out: JsonWriter, group: SpanGroup<JsonWriter>): void {
