@@ -1,6 +1,6 @@
 // A fixture app whose dependencies are not the repo's (a framework in another major version, say):
 // its package.json is installed once into a folder under the OS temp dir named by the manifest's
-// hash, and reused by later runs. The repo's own packages are linked in, so the fixture runs the
+// hash (and the checkout's path), and reused by later runs. The repo's own packages are linked in, so the fixture runs the
 // code under test, and @opentelemetry/api is the repo's copy (one api in the process).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,7 +27,9 @@ const LINKED: Record<string, string> = {
  */
 export async function installFixture(name: string, manifest: Record<string, unknown>, files: string[], { ownApi = false } = {}): Promise<string> {
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  const dir = join(tmpdir(), `forkhooks-fixture-${name}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
+  // The checkout is part of the name: each links its own @forkhooks packages in, and two checkouts
+  // testing at once in one shared folder would load each other's code.
+  const dir = join(tmpdir(), `forkhooks-fixture-${name}-${createHash('sha256').update(REPO).update(text).digest('hex').slice(0, 12)}`);
   if (!existsSync(join(dir, 'node_modules', '.installed'))) {
     const staging = `${dir}.${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
