@@ -94,7 +94,7 @@ export function createOtlpExporter(config: TransportSettings, path: string, clas
  * then would otherwise have no cause to report (`connect ECONNREFUSED …`). An https agent carries
  * the certificate variables' files: given an agent, the exporter no longer applies them itself.
  */
-function watchedAgent(protocol: string, onError: (error: Error) => void, tls: TlsFiles): Agent {
+export function watchedAgent(protocol: string, onError: (error: Error) => void, tls: TlsFiles): Agent {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
   const agent = new AgentClass(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls });

@@ -48,10 +48,14 @@ export class SpanCounter {
     private readonly onRecovered: (lost: number) => void,
   ) {}
 
-  /** A sampled span ended and is handed to the batch processor. */
-  spanEnded(): void {
+  /**
+   * A sampled span ended and is handed to the processor. `accepted`: whether it queued the span;
+   * forkhooks' processor says so, the BatchSpanProcessor's queue is mirrored (it drops a span exactly
+   * when its queue holds maxQueueSize).
+   */
+  spanEnded(accepted = this.queued < this.maxQueueSize): void {
     this.ended++;
-    if (this.closed || this.queued >= this.maxQueueSize) this.dropped++;
+    if (this.closed || !accepted) this.dropped++;
     else this.queued++;
   }
 
@@ -59,31 +63,44 @@ export class SpanCounter {
   wrap<S>(exporter: ExporterLike<S>): ExporterLike<S> {
     return {
       export: (spans, done) => {
-        this.queued = Math.max(0, this.queued - spans.length);
-        const batch = { spans: spans.length, abandoned: false };
-        this.inFlight.add(batch);
+        const settle = this.exportStarted(spans.length);
         exporter.export(spans, (result) => {
-          this.inFlight.delete(batch);
-          if (batch.abandoned) {
-            // Counted as dropped at close(); it got through after all.
-            if (result.code === 0) {
-              this.dropped -= spans.length;
-              this.exported += spans.length;
-            } else {
-              this.failures++;
-            }
-          } else if (result.code === 0) {
-            this.exported += spans.length;
-            if (this.failing) this.recover();
-            this.droppedAtLastSuccess = this.dropped;
-          } else {
-            this.fail(spans.length, result.error);
-          }
+          settle(result);
           done(result);
         });
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    };
+  }
+
+  /**
+   * `spans` queued spans leave the queue in one export; call what this returns with its outcome.
+   * `rejected`: spans of a successful export the collector refused (OTLP partial success), counted as dropped.
+   */
+  exportStarted(spans: number): (result: ExportResult & { rejected?: number }) => void {
+    this.queued = Math.max(0, this.queued - spans);
+    const batch = { spans, abandoned: false };
+    this.inFlight.add(batch);
+    return (result) => {
+      this.inFlight.delete(batch);
+      const rejected = result.code === 0 ? Math.min(spans, Math.max(0, result.rejected ?? 0)) : 0;
+      if (batch.abandoned) {
+        // Counted as dropped at close(); it got through after all.
+        if (result.code === 0) {
+          this.dropped -= spans - rejected;
+          this.exported += spans - rejected;
+        } else {
+          this.failures++;
+        }
+      } else if (result.code === 0) {
+        this.exported += spans - rejected;
+        this.dropped += rejected;
+        if (this.failing) this.recover();
+        this.droppedAtLastSuccess = this.dropped;
+      } else {
+        this.fail(spans, result.error);
+      }
     };
   }
 
