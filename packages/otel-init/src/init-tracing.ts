@@ -122,7 +122,7 @@ function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>
     forceFlush: () => pipeline.forceFlush(),
     shutdown(signal) {
       if (stopping) return stopping;
-      const before = counter.snapshot().spansDropped;
+      const before = counter.undelivered();
       stopping = bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).then((outcome) => {
         counter.close();
         reportFlush(outcome, counter, before, config);
@@ -169,9 +169,10 @@ export function bounded(work: Promise<unknown>, timeoutMs: number, signal: Abort
  * One line when the flush at exit lost spans: why (the exporter's own error, `connect ECONNREFUSED …`),
  * how many in all (the count stats() reports), and which settings bound it.
  */
-function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore: number, config: ReturnType<typeof resolveConfig>): void {
+function reportFlush(outcome: FlushOutcome, counter: SpanCounter, undeliveredBefore: number, config: ReturnType<typeof resolveConfig>): void {
   const { spansDropped, spansEnded } = counter.snapshot();
-  const lostNow = spansDropped - droppedBefore;
+  // Spans a collector refused in an answer (partial success) were said once when it answered.
+  const lostNow = counter.undelivered() - undeliveredBefore;
   if (outcome.kind === 'done' && lostNow === 0) return;
   const cause =
     outcome.kind === 'failed'

@@ -34,6 +34,8 @@ export class SpanCounter {
   private exported = 0;
   private dropped = 0;
   private failures = 0;
+  /** Of `dropped`: spans a collector answered for and refused (OTLP partial success); no flush failed for them. */
+  private refused = 0;
   /** Mirrors the processor's queue: it drops a span exactly when its queue holds maxQueueSize. */
   private queued = 0;
   /** Exports sent and not settled yet, by batch. */
@@ -96,6 +98,7 @@ export class SpanCounter {
       } else if (result.code === 0) {
         this.exported += spans - rejected;
         this.dropped += rejected;
+        this.refused += rejected;
         if (this.failing) this.recover();
         this.droppedAtLastSuccess = this.dropped;
       } else {
@@ -123,6 +126,11 @@ export class SpanCounter {
   /** A connection error the exporter will retry on its own (no export result yet): kept as the likely cause. */
   noteError(error: Error): void {
     this.lastError = error;
+  }
+
+  /** Spans dropped because no export delivered them: `spansDropped` without those a collector refused in an answered export. */
+  undelivered(): number {
+    return this.dropped - this.refused;
   }
 
   /** The message of the last export or connection error, if any. */
