@@ -53,8 +53,9 @@ const HANDLE_KEY = Symbol.for('forkhooks.otel-init.handle');
 const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: TracingHandle; options: string } };
 
 /**
- * Sets up this worker's tracing: a TracerProvider registered globally, a BatchSpanProcessor
- * over the OTLP exporter of the chosen protocol (OTEL_EXPORTER_OTLP_PROTOCOL), and a resource naming this worker. Call it in postfork (or import
+ * Sets up this worker's tracing: a TracerProvider registered globally, the span pipeline of the
+ * chosen protocol (OTEL_EXPORTER_OTLP_PROTOCOL: over OTLP/HTTP forkhooks' own processor and sender,
+ * over gRPC a BatchSpanProcessor over the official exporter), and a resource naming this worker. Call it in postfork (or import
  * '@forkhooks/otel-init/register'). A second call returns the same handle.
  */
 export function initTracing(options: TracingOptions = {}): TracingHandle {
