@@ -85,14 +85,15 @@ function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'h
   const encoding = traceEncoding(protocol);
   const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error));
   const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
-  return new EncodingSpanProcessor({
+  const processor: SpanProcessor = new EncodingSpanProcessor({
     encoding,
     send: (body) => sender.send(body),
     stop: () => sender.shutdown(),
     batch: config.batch,
     counter,
     quiet: suppressTracing(ROOT_CONTEXT),
-  }) as unknown as SpanProcessor;
+  });
+  return processor;
 }
 
 /** The SDK's BatchSpanProcessor over the protocol's official exporter (gRPC, and FORKHOOKS_SPAN_PIPELINE=sdk). */

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../../../test-utils/http';
 import { readEvents, runNode, tempDir } from '../../../test-utils/processes';
+import type { TracingStats } from '../src';
 import { LINES, useLine } from './otel-lines';
 import { useReceiver } from './receiver-fixture';
 
@@ -12,13 +13,7 @@ const APP = join(__dirname, 'fixtures', 'pipeline-app.js');
 const PROTOCOL_APP = join(__dirname, 'fixtures', 'protocol-app.js');
 const HTTP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 
-interface Stats {
-  spansEnded: number;
-  spansExported: number;
-  spansDropped: number;
-  spansPending: number;
-  exportFailures: number;
-}
+type Stats = TracingStats;
 
 describe("forkhooks' span pipeline (OTLP/HTTP)", () => {
   const dir = tempDir('forkhooks-pipeline-');

@@ -92,7 +92,7 @@ export class EncodingSpanProcessor {
 
   private async flushAll(): Promise<void> {
     this.closeOpen();
-    while (this.#ready.length > 0) this.dispatch(this.#ready.shift() as TraceBatch);
+    while (this.#ready.length > 0) void this.dispatch(this.#ready.shift() as TraceBatch);
     const errors = await Promise.all([...this.#inFlight]);
     const failed = errors.find((error) => error !== undefined);
     if (failed) throw failed;
