@@ -13,7 +13,7 @@ import { gzip } from 'node:zlib';
 import { log, redactUrl } from '@forkhooks/core';
 import type { TracingConfig } from '../config';
 import { ExportHttpError } from '../errors';
-import { watchedAgent } from '../exporters';
+import { watchSockets } from '../exporters';
 import { partialSuccess, statusMessage } from './export-response';
 
 const MAX_RETRIES = 5;
@@ -36,26 +36,28 @@ export type SenderSettings = Pick<TracingConfig, 'endpoint' | 'headers' | 'compr
 /** How an export ended: delivered (maybe with spans the collector refused), or failed with the last attempt's error. */
 export type SendResult = { ok: true; rejected: number } | { ok: false; error: Error };
 
+interface Transport {
+  request: typeof Http.request;
+  agent: Agent;
+}
+
 type Attempt = { kind: 'success'; body: Buffer; json: boolean } | { kind: 'retryable'; error: Error; retryAfterMs?: number } | { kind: 'failure'; error: Error };
 
 /** Sends OTLP/HTTP requests of one content type to `settings.endpoint` over a keep-alive agent. */
 export class HttpSender {
   readonly #url: URL;
-  readonly #agent: Agent;
-  readonly #request: typeof Http.request;
   readonly #headers: Record<string, string>;
+  #transport: Promise<Transport> | undefined;
+  #agent: Agent | undefined;
   #partialWarned = false;
 
   constructor(
     private readonly settings: SenderSettings,
     private readonly contentType: string,
     /** Hears connection errors (the flush-at-exit line names the last one: `connect ECONNREFUSED …`). */
-    onConnectionError: (error: Error) => void,
+    private readonly onConnectionError: (error: Error) => void,
   ) {
     this.#url = new URL(settings.endpoint);
-    this.#agent = watchedAgent(this.#url.protocol, onConnectionError, settings.tls);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.#request = ((this.#url.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof Http).request;
     this.#headers = { ...settings.headers, 'Content-Type': contentType, 'User-Agent': USER_AGENT };
     if (settings.compression === 'gzip') this.#headers['Content-Encoding'] = 'gzip';
   }
@@ -64,20 +66,22 @@ export class HttpSender {
   async send(body: Uint8Array): Promise<SendResult> {
     const deadline = Date.now() + this.settings.exporterTimeoutMillis;
     let payload: Buffer;
+    let transport: Transport;
     try {
       // zlib's async gzip runs on the libuv thread pool, off the event loop.
       payload = this.settings.compression === 'gzip' ? await gzipAsync(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      transport = await (this.#transport ??= this.load());
     } catch (error) {
       return { ok: false, error: error as Error };
     }
     let backoff = INITIAL_BACKOFF_MS;
-    let result = await this.attempt(payload, deadline - Date.now());
+    let result = await this.attempt(transport, payload, deadline - Date.now());
     for (let retry = 0; result.kind === 'retryable' && retry < MAX_RETRIES; retry++) {
       const wait = result.retryAfterMs ?? Math.min(backoff * (1 + (Math.random() * 2 - 1) * JITTER), MAX_BACKOFF_MS);
       backoff *= BACKOFF_MULTIPLIER;
       if (Date.now() + wait >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, wait));
-      result = await this.attempt(payload, deadline - Date.now());
+      result = await this.attempt(transport, payload, deadline - Date.now());
     }
     if (result.kind !== 'success') return { ok: false, error: result.error };
     return { ok: true, rejected: this.readPartialSuccess(result.body, result.json) };
@@ -85,10 +89,24 @@ export class HttpSender {
 
   /** Closes the agent's idle connections. */
   shutdown(): void {
-    this.#agent.destroy();
+    this.#agent?.destroy();
   }
 
-  private attempt(payload: Buffer, timeoutMs: number): Promise<Attempt> {
+  /**
+   * node:http (or https) and a keep-alive agent (https: with the certificate variables' files), at the
+   * first send. Loaded with import(), as the official exporter does: instrumentations hook require()
+   * (and process.getBuiltinModule), and otel-init requiring node:http would patch the builtin the app
+   * holds, so an ES module app that imported it directly (which register cannot instrument, and says
+   * so) would be traced by accident from then on.
+   */
+  private async load(): Promise<Transport> {
+    const http = this.#url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    const options = this.#url.protocol === 'https:' ? { keepAlive: true, ...this.settings.tls } : { keepAlive: true };
+    this.#agent = watchSockets(new http.Agent(options), this.onConnectionError);
+    return { request: http.request, agent: this.#agent };
+  }
+
+  private attempt({ request, agent }: Transport, payload: Buffer, timeoutMs: number): Promise<Attempt> {
     return new Promise<Attempt>((resolve) => {
       let settled = false;
       const settle = (attempt: Attempt): void => {
@@ -104,9 +122,9 @@ export class HttpSender {
       }, Math.max(0, timeoutMs));
       let req: Http.ClientRequest | undefined;
       try {
-        req = this.#request(this.#url, {
+        req = request(this.#url, {
           method: 'POST',
-          agent: this.#agent,
+          agent,
           headers: { ...this.#headers, 'Content-Length': String(payload.length) },
         });
       } catch (error) {
