@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { freePort } from '../../../test-utils/http';
 import { readEvents, runNode, tempDir } from '../../../test-utils/processes';
 import type { TracingStats } from '../src';
+import { makeCertificates, type TestCertificates } from './certificates';
 import { LINES, useLine } from './otel-lines';
 import { useReceiver } from './receiver-fixture';
 
@@ -169,6 +173,36 @@ describe("forkhooks' span pipeline (OTLP/HTTP)", () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/span export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces partly rejected: the collector refused 3 spans: too old: spans older than 1h; counting refused spans as dropped in stats\(\) \(said once\)/);
       expect(stderr).not.toMatch(/span (export to \S+ failed|flush)/);
+    });
+  });
+
+  describe('mTLS: a collector on https:// that only accepts workers with a client certificate of its CA', () => {
+    let server: HttpsServer;
+    let certs: TestCertificates;
+    let url = '';
+    const clients: string[] = [];
+    beforeAll(async () => {
+      certs = makeCertificates(dir.path);
+      server = createHttpsServer({ key: certs.key, cert: certs.cert, ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+        clients.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN));
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    it('sends with OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE/_KEY (and the CA of OTEL_EXPORTER_OTLP_CERTIFICATE); without them the handshake fails, said once', async () => {
+      const env = { SPANS: '5', OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' };
+      const trusted = await run({ ...env, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: certs.clientCert, OTEL_EXPORTER_OTLP_CLIENT_KEY: certs.clientKey });
+      expect(trusted.stats['exit-stats']).toEqual({ spansEnded: 5, spansExported: 5, spansDropped: 0, spansPending: 0, exportFailures: 0 });
+      expect(clients).toEqual(['forkhooks test worker']);
+
+      const anonymous = await run(env);
+      expect(anonymous.stats['exit-stats']).toMatchObject({ spansExported: 0, spansDropped: 5, spansPending: 0 });
+      expect(anonymous.stderr.split('\n').filter((l) => /span export to \S+ failed/.test(l))).toHaveLength(1);
+      expect(clients).toEqual(['forkhooks test worker']);
     });
   });
 
