@@ -1,5 +1,7 @@
 // Counting what the SDK does not report: the BatchSpanProcessor drops spans silently when its
 // queue is full, and the exporter fails whole batches ("Concurrent export limit reached").
+// forkhooks' own processor (otlp/encoding-processor.ts) feeds the same counts, saying itself
+// whether it queued a span.
 // Structural types only, so this file does not depend on an SDK version.
 
 /** What `handle.stats()` returns. Every span ended is, at any moment, queued, exported or dropped. */
@@ -8,7 +10,7 @@ export interface TracingStats {
   spansEnded: number;
   /** Spans the collector accepted. */
   spansExported: number;
-  /** Spans lost: queue full, failed export, ended after shutdown, or unsent or still in flight at the shutdown deadline. */
+  /** Spans lost: queue full, failed export, refused by the collector (OTLP partial success), ended after shutdown, or unsent or still in flight at the shutdown deadline. */
   spansDropped: number;
   /** Spans waiting in the queue or in an export in flight. */
   spansPending: number;

@@ -6,7 +6,9 @@
 //   span is dropped (and counted), as the BSP's queue does;
 // - its concurrency: one scheduled send at a time (the next batch waits for it), while forceFlush
 //   and shutdown send every batch at once and wait for all, in-flight ones included;
-// - only sampled spans; after shutdown, spans are dropped (and counted); timers are unref'd.
+// - only sampled spans; after shutdown, spans are dropped (and counted); timers are unref'd;
+// - OTEL_BSP_EXPORT_TIMEOUT: every send settles within it, since the sender gives up at the
+//   exporter timeout (retries included), which config.ts keeps at or below it.
 // Sends start on the next turn of the event loop, never inside the span.end() that filled a batch,
 // in a context with tracing suppressed: the sender's own HTTP request is never traced.
 import { context, type Context } from '@opentelemetry/api';
