@@ -70,6 +70,12 @@ describe("forkhooks' span pipeline (OTLP/HTTP)", () => {
     expect(receiver().count()).toBe(40);
   });
 
+  it('shutdown sends what was queued, then drops (and counts) every span ended after it', async () => {
+    const { stats } = await run({ SPANS: '5', AFTER_SHUTDOWN: '3' });
+    expect(stats['after-shutdown']).toEqual({ spansEnded: 8, spansExported: 5, spansDropped: 3, spansPending: 0, exportFailures: 0 });
+    expect(receiver().count()).toBe(5);
+  });
+
   it('retries a batch answered 503, and delivers it (one failed attempt, one accepted)', async () => {
     receiver().setFault({ status: 503, times: 1 });
     const { stats, stderr } = await run({ SPANS: '5' });
