@@ -190,7 +190,14 @@ describe('collector answers 500 / 400 / 413 / garbage (and 503, which is retried
     expect(served.every((s) => s === 200)).toBe(true);
     expect(exit).toEqual({ code: 0, signal: null });
     const out = app.proc.stderr();
-    expect(lines(out, FAILED).map((l) => /failed: (.*?);/.exec(l)?.[1])).toEqual(['Internal Server Error', 'Bad Request', 'Payload Too Large']);
+    // The status, and what the collector said (forkhooks' sender; the official exporter gave the reason phrase alone).
+    expect(lines(out, FAILED).map((l) => /failed: (.*?);/.exec(l)?.[1])).toEqual(
+      [
+        [500, 'Internal Server Error'],
+        [400, 'Bad Request'],
+        [413, 'Payload Too Large'],
+      ].map(([status, reason]) => `${reason} (HTTP ${status}): fault injected by the receiver: status ${status}`),
+    );
     expect(lines(out, RECOVERED)).toHaveLength(3);
     const [worker] = losses;
     const { stats, received } = worker!;

@@ -49,9 +49,20 @@ export const DEFAULT_SPAN_LIMITS: SpanLimits = {
   attributePerLinkCountLimit: 128,
 };
 
+/** The values of FORKHOOKS_SPAN_PIPELINE: forkhooks' own processor and sender (default), or the SDK's BatchSpanProcessor + official exporter. */
+export const SPAN_PIPELINES = ['forkhooks', 'sdk'] as const;
+/** One of SPAN_PIPELINES. */
+export type SpanPipeline = (typeof SPAN_PIPELINES)[number];
+
 /** Tracing settings after options, environment and defaults were applied. */
 export interface TracingConfig extends OtlpTransport {
   disabled: boolean;
+  /**
+   * FORKHOOKS_SPAN_PIPELINE: `forkhooks` encodes spans as they end and sends them itself over
+   * http/protobuf and http/json (gRPC always goes through the official exporter); `sdk` puts every
+   * protocol on the SDK's BatchSpanProcessor and the official exporter.
+   */
+  spanPipeline: SpanPipeline;
   serviceName: string | undefined;
   sampler: SamplerName;
   samplerArg: number | undefined;
@@ -96,6 +107,7 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
   const { protocol, protocolSetting } = resolveProtocol(options.protocol, env);
   return {
     disabled: options.disabled ?? booleanFlag(env, 'OTEL_SDK_DISABLED'),
+    spanPipeline: resolveSpanPipeline(env),
     serviceName: options.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined),
     protocol,
     protocolSetting,
@@ -110,6 +122,14 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
     ...resolveTimeouts(options.batch ?? {}, env),
     spanLimits: resolveSpanLimits(env),
   };
+}
+
+/** FORKHOOKS_SPAN_PIPELINE; a value that is neither is an error (it would silently pick a pipeline the user did not mean). */
+function resolveSpanPipeline(env: NodeJS.ProcessEnv): SpanPipeline {
+  const raw = env.FORKHOOKS_SPAN_PIPELINE?.trim();
+  if (raw === undefined || raw === '') return 'forkhooks';
+  if ((SPAN_PIPELINES as readonly string[]).includes(raw)) return raw as SpanPipeline;
+  throw new TracingConfigError('FORKHOOKS_SPAN_PIPELINE', `${JSON.stringify(env.FORKHOOKS_SPAN_PIPELINE)} is not a span pipeline; use one of ${SPAN_PIPELINES.join(', ')}`);
 }
 
 /** The exporter's own timeout (the spec's default: 10 s), bounded by the processor's export timeout. */

@@ -37,3 +37,19 @@ export class ExporterNotInstalledError extends Error {
     );
   }
 }
+
+/** The collector answered an export with an HTTP status that is not retried (OTLP/HTTP: anything but 429, 502, 503, 504). */
+export class ExportHttpError extends Error {
+  override name = 'ExportHttpError';
+  readonly code = 'FORKHOOKS_ERR_OTLP_HTTP_STATUS';
+
+  constructor(
+    /** The HTTP status of the answer. */
+    readonly status: number,
+    /** Its reason phrase (`Bad Request`), else `HTTP error`; then the status, and what the collector said (redacted). */
+    reason: string,
+    said: string | undefined,
+  ) {
+    super(`${reason || 'HTTP error'} (HTTP ${status})${said ? `: ${said}` : ''}`);
+  }
+}

@@ -97,7 +97,11 @@ export function createOtlpExporter(config: TransportSettings, path: string, clas
 function watchedAgent(protocol: string, onError: (error: Error) => void, tls: TlsFiles): Agent {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
-  const agent = new AgentClass(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls });
+  return watchSockets(new AgentClass(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls }), onError);
+}
+
+/** `agent`, whose sockets' errors `onError` hears (forkhooks' own sender watches its agent the same way). */
+export function watchSockets(agent: Agent, onError: (error: Error) => void): Agent {
   const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
   agent.createConnection = ((...args: unknown[]) => {
     const socket = create(...args);

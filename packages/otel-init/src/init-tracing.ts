@@ -53,8 +53,9 @@ const HANDLE_KEY = Symbol.for('forkhooks.otel-init.handle');
 const holder = globalThis as typeof globalThis & { [HANDLE_KEY]?: { handle: TracingHandle; options: string } };
 
 /**
- * Sets up this worker's tracing: a TracerProvider registered globally, a BatchSpanProcessor
- * over the OTLP exporter of the chosen protocol (OTEL_EXPORTER_OTLP_PROTOCOL), and a resource naming this worker. Call it in postfork (or import
+ * Sets up this worker's tracing: a TracerProvider registered globally, the span pipeline of the
+ * chosen protocol (OTEL_EXPORTER_OTLP_PROTOCOL: over OTLP/HTTP forkhooks' own processor and sender,
+ * over gRPC a BatchSpanProcessor over the official exporter), and a resource naming this worker. Call it in postfork (or import
  * '@forkhooks/otel-init/register'). A second call returns the same handle.
  */
 export function initTracing(options: TracingOptions = {}): TracingHandle {
@@ -122,7 +123,7 @@ function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>
     forceFlush: () => pipeline.forceFlush(),
     shutdown(signal) {
       if (stopping) return stopping;
-      const before = counter.snapshot().spansDropped;
+      const before = counter.undelivered();
       stopping = bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).then((outcome) => {
         counter.close();
         reportFlush(outcome, counter, before, config);
@@ -169,9 +170,10 @@ export function bounded(work: Promise<unknown>, timeoutMs: number, signal: Abort
  * One line when the flush at exit lost spans: why (the exporter's own error, `connect ECONNREFUSED …`),
  * how many in all (the count stats() reports), and which settings bound it.
  */
-function reportFlush(outcome: FlushOutcome, counter: SpanCounter, droppedBefore: number, config: ReturnType<typeof resolveConfig>): void {
+function reportFlush(outcome: FlushOutcome, counter: SpanCounter, undeliveredBefore: number, config: ReturnType<typeof resolveConfig>): void {
   const { spansDropped, spansEnded } = counter.snapshot();
-  const lostNow = spansDropped - droppedBefore;
+  // Spans a collector refused in an answer (partial success) were said once when it answered.
+  const lostNow = counter.undelivered() - undeliveredBefore;
   if (outcome.kind === 'done' && lostNow === 0) return;
   const cause =
     outcome.kind === 'failed'

@@ -8,10 +8,11 @@
 // Start-up cost is module loading, so this file loads as little as it can (bench/profile.js):
 // - @opentelemetry/resources and @opentelemetry/core are the copies sdk-trace loaded itself (see
 //   `fromSdk()` below): sdk-trace pins them exactly, and a second copy is 49 more modules.
-// - The OTLP exporter of the chosen protocol (exporters.ts) is loaded on the first export, after the
-//   worker is ready (deferred-exporter.ts).
+// - Over http/protobuf and http/json no exporter package is loaded at all: forkhooks' own processor
+//   and sender (otlp/) encode and send. Over gRPC (or with FORKHOOKS_SPAN_PIPELINE=sdk) the official
+//   exporter (exporters.ts) is loaded on the first export, after the worker is ready (deferred-exporter.ts).
 import { createRequire } from 'node:module';
-import { context, propagation, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type * as Core from '@opentelemetry/core';
 import { delegateEsmTracerProxy } from './esm-api-bridge';
@@ -31,6 +32,9 @@ import {
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
 import { createExporter, resolveExporter } from './exporters';
+import { EncodingSpanProcessor } from './otlp/encoding-processor';
+import { traceEncoding } from './otlp/encodings';
+import { HttpSender } from './otlp/http-sender';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
@@ -45,27 +49,13 @@ export interface Pipeline {
 }
 
 /**
- * Builds provider + BatchSpanProcessor + the protocol's OTLP exporter, counted by `counter`, and registers it
- * globally with the AsyncLocalStorage context manager and the W3C propagators.
+ * Builds provider + processor + sender, counted by `counter`, and registers it globally with the
+ * AsyncLocalStorage context manager and the W3C propagators. Over http/protobuf and http/json that is
+ * forkhooks' own pipeline (otlp/); over gRPC, or with FORKHOOKS_SPAN_PIPELINE=sdk, the SDK's
+ * BatchSpanProcessor over the protocol's official exporter.
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
-  // A missing exporter still fails postfork, as it did when it was loaded here: resolving is cheap.
-  const path = resolveExporter(config);
-  const exporter = counter.wrap<ReadableSpan>(
-    new DeferredExporter(() => createExporter(config, path, (error) => counter.noteError(error))).preloadAfter(EXPORTER_PRELOAD_MS),
-  ) as SpanExporter;
-  // Both lines take one options object holding the exporter (2.12's sdk-trace already did).
-  const batch = new BatchSpanProcessor({ exporter, ...config.batch });
-  const counting: SpanProcessor = {
-    onStart: (span, parent) => batch.onStart(span, parent),
-    onEnd: (span) => {
-      // The processor only queues sampled spans; count what it is asked to deliver.
-      if (span.spanContext().traceFlags & 1) counter.spanEnded();
-      batch.onEnd(span);
-    },
-    forceFlush: () => batch.forceFlush(),
-    shutdown: () => batch.shutdown(),
-  };
+  const processor = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
   // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const resource = defaultResource()
@@ -76,7 +66,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     sampler: sampler(config.sampler, config.samplerArg),
     // Every limit explicit (config.ts read OTEL_SPAN_*/OTEL_ATTRIBUTE_*): neither line reads them.
     spanLimits: { ...config.spanLimits },
-    spanProcessors: [counting],
+    spanProcessors: [processor],
   });
   register(provider);
   return {
@@ -84,6 +74,46 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     resourceAttributes: resource.attributes,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
+  };
+}
+
+/**
+ * forkhooks' own pipeline (issue 14): spans encoded as they end, sent by forkhooks' OTLP/HTTP sender.
+ * No exporter package is loaded (nor resolved: none is needed).
+ */
+function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): SpanProcessor {
+  const encoding = traceEncoding(protocol);
+  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error));
+  const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
+  const processor: SpanProcessor = new EncodingSpanProcessor({
+    encoding,
+    send: (body) => sender.send(body),
+    stop: () => sender.shutdown(),
+    batch: config.batch,
+    counter,
+    quiet: suppressTracing(ROOT_CONTEXT),
+  });
+  return processor;
+}
+
+/** The SDK's BatchSpanProcessor over the protocol's official exporter (gRPC, and FORKHOOKS_SPAN_PIPELINE=sdk). */
+function batchProcessor(config: TracingConfig, counter: SpanCounter): SpanProcessor {
+  // A missing exporter still fails postfork, as it did when it was loaded here: resolving is cheap.
+  const path = resolveExporter(config);
+  const exporter = counter.wrap<ReadableSpan>(
+    new DeferredExporter(() => createExporter(config, path, (error) => counter.noteError(error))).preloadAfter(EXPORTER_PRELOAD_MS),
+  ) as SpanExporter;
+  // Both lines take one options object holding the exporter (2.12's sdk-trace already did).
+  const batch = new BatchSpanProcessor({ exporter, ...config.batch });
+  return {
+    onStart: (span, parent) => batch.onStart(span, parent),
+    onEnd: (span) => {
+      // The processor only queues sampled spans; count what it is asked to deliver.
+      if (span.spanContext().traceFlags & 1) counter.spanEnded();
+      batch.onEnd(span);
+    },
+    forceFlush: () => batch.forceFlush(),
+    shutdown: () => batch.shutdown(),
   };
 }
 

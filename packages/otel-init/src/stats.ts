@@ -1,5 +1,7 @@
 // Counting what the SDK does not report: the BatchSpanProcessor drops spans silently when its
 // queue is full, and the exporter fails whole batches ("Concurrent export limit reached").
+// forkhooks' own processor (otlp/encoding-processor.ts) feeds the same counts, saying itself
+// whether it queued a span.
 // Structural types only, so this file does not depend on an SDK version.
 
 /** What `handle.stats()` returns. Every span ended is, at any moment, queued, exported or dropped. */
@@ -8,7 +10,7 @@ export interface TracingStats {
   spansEnded: number;
   /** Spans the collector accepted. */
   spansExported: number;
-  /** Spans lost: queue full, failed export, ended after shutdown, or unsent or still in flight at the shutdown deadline. */
+  /** Spans lost: queue full, failed export, refused by the collector (OTLP partial success), ended after shutdown, or unsent or still in flight at the shutdown deadline. */
   spansDropped: number;
   /** Spans waiting in the queue or in an export in flight. */
   spansPending: number;
@@ -34,6 +36,8 @@ export class SpanCounter {
   private exported = 0;
   private dropped = 0;
   private failures = 0;
+  /** Of `dropped`: spans a collector answered for and refused (OTLP partial success); no flush failed for them. */
+  private refused = 0;
   /** Mirrors the processor's queue: it drops a span exactly when its queue holds maxQueueSize. */
   private queued = 0;
   /** Exports sent and not settled yet, by batch. */
@@ -48,10 +52,14 @@ export class SpanCounter {
     private readonly onRecovered: (lost: number) => void,
   ) {}
 
-  /** A sampled span ended and is handed to the batch processor. */
-  spanEnded(): void {
+  /**
+   * A sampled span ended and is handed to the processor. `accepted`: whether it queued the span;
+   * forkhooks' processor says so, the BatchSpanProcessor's queue is mirrored (it drops a span exactly
+   * when its queue holds maxQueueSize).
+   */
+  spanEnded(accepted = this.queued < this.maxQueueSize): void {
     this.ended++;
-    if (this.closed || this.queued >= this.maxQueueSize) this.dropped++;
+    if (this.closed || !accepted) this.dropped++;
     else this.queued++;
   }
 
@@ -59,31 +67,45 @@ export class SpanCounter {
   wrap<S>(exporter: ExporterLike<S>): ExporterLike<S> {
     return {
       export: (spans, done) => {
-        this.queued = Math.max(0, this.queued - spans.length);
-        const batch = { spans: spans.length, abandoned: false };
-        this.inFlight.add(batch);
+        const settle = this.exportStarted(spans.length);
         exporter.export(spans, (result) => {
-          this.inFlight.delete(batch);
-          if (batch.abandoned) {
-            // Counted as dropped at close(); it got through after all.
-            if (result.code === 0) {
-              this.dropped -= spans.length;
-              this.exported += spans.length;
-            } else {
-              this.failures++;
-            }
-          } else if (result.code === 0) {
-            this.exported += spans.length;
-            if (this.failing) this.recover();
-            this.droppedAtLastSuccess = this.dropped;
-          } else {
-            this.fail(spans.length, result.error);
-          }
+          settle(result);
           done(result);
         });
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    };
+  }
+
+  /**
+   * `spans` queued spans leave the queue in one export; call what this returns with its outcome.
+   * `rejected`: spans of a successful export the collector refused (OTLP partial success), counted as dropped.
+   */
+  exportStarted(spans: number): (result: ExportResult & { rejected?: number }) => void {
+    this.queued = Math.max(0, this.queued - spans);
+    const batch = { spans, abandoned: false };
+    this.inFlight.add(batch);
+    return (result) => {
+      this.inFlight.delete(batch);
+      const rejected = result.code === 0 ? Math.min(spans, Math.max(0, result.rejected ?? 0)) : 0;
+      if (batch.abandoned) {
+        // Counted as dropped at close(); it got through after all.
+        if (result.code === 0) {
+          this.dropped -= spans - rejected;
+          this.exported += spans - rejected;
+        } else {
+          this.failures++;
+        }
+      } else if (result.code === 0) {
+        this.exported += spans - rejected;
+        this.dropped += rejected;
+        this.refused += rejected;
+        if (this.failing) this.recover();
+        this.droppedAtLastSuccess = this.dropped;
+      } else {
+        this.fail(spans, result.error);
+      }
     };
   }
 
@@ -106,6 +128,11 @@ export class SpanCounter {
   /** A connection error the exporter will retry on its own (no export result yet): kept as the likely cause. */
   noteError(error: Error): void {
     this.lastError = error;
+  }
+
+  /** Spans dropped because no export delivered them: `spansDropped` without those a collector refused in an answered export. */
+  undelivered(): number {
+    return this.dropped - this.refused;
   }
 
   /** The message of the last export or connection error, if any. */

@@ -12,6 +12,7 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
   it('defaults to a local collector over http/protobuf, the spec batch settings and parentbased_always_on', () => {
     expect(resolveConfig({}, {})).toEqual({
       disabled: false,
+      spanPipeline: 'forkhooks',
       serviceName: undefined,
       protocol: 'http/protobuf',
       protocolSetting: 'OTEL_EXPORTER_OTLP_PROTOCOL',
@@ -25,6 +26,20 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
       exporterTimeoutMillis: 10000,
       spanLimits: DEFAULT_SPAN_LIMITS,
     });
+  });
+
+  it.each([
+    [{}, 'forkhooks'],
+    [{ FORKHOOKS_SPAN_PIPELINE: 'sdk' }, 'sdk'],
+    [{ FORKHOOKS_SPAN_PIPELINE: ' forkhooks ' }, 'forkhooks'],
+  ])('FORKHOOKS_SPAN_PIPELINE from %p is %s', (env, pipeline) => {
+    expect(resolveConfig({}, env).spanPipeline).toBe(pipeline);
+  });
+
+  it('a FORKHOOKS_SPAN_PIPELINE that is neither forkhooks nor sdk is a TracingConfigError naming the variable and the allowed values', () => {
+    expect(() => resolveConfig({}, { FORKHOOKS_SPAN_PIPELINE: 'stock' })).toThrow(
+      new TracingConfigError('FORKHOOKS_SPAN_PIPELINE', '"stock" is not a span pipeline; use one of forkhooks, sdk'),
+    );
   });
 
   it.each([

@@ -78,8 +78,11 @@ describe.each(LINES)('OTLP protocols on the OpenTelemetry %s line', (lineName, a
         for (const request of requests) {
           expect(request.headers).toMatchObject({ 'x-team': 'checkout', authorization: 'Bearer t0ken' });
           expect(request.headers[protocol === 'grpc' ? 'grpc-encoding' : 'content-encoding']).toBe('gzip');
-          // The exporter of this line sent it (0.223 with the 2.x SDK, 0.301 with 3.x).
-          expect(request.headers['user-agent']).toContain(`OTel-OTLP-Exporter-JavaScript/${lineName === '3.x' ? '0.301.' : '0.223.'}`);
+          // gRPC: the official exporter of this line sent it (0.223 with the 2.x SDK, 0.301 with 3.x);
+          // OTLP/HTTP: forkhooks' own sender (the official one only with FORKHOOKS_SPAN_PIPELINE=sdk, below).
+          expect(request.headers['user-agent']).toContain(
+            protocol === 'grpc' ? `OTel-OTLP-Exporter-JavaScript/${lineName === '3.x' ? '0.301.' : '0.223.'}` : 'forkhooks-otel-init/',
+          );
         }
       },
       60_000,

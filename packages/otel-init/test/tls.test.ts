@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { TRACE_SERVICE } from '@forkhooks/receiver';
 import { reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
+import { makeCertificates } from './certificates';
 import { LINES, useLine } from './otel-lines';
 
 // OTEL_EXPORTER_OTLP_CERTIFICATE on real processes: a collector on https:// (OTLP/HTTP) and on
@@ -12,16 +11,6 @@ import { LINES, useLine } from './otel-lines';
 // trusts it only through the variable: otel-init passes the file to the exporter's agent (HTTP) or
 // credentials (gRPC) itself, on both SDK lines (otel-lines.ts).
 const APP = join(__dirname, 'fixtures', 'protocol-app.js');
-/** A CA and a certificate for 127.0.0.1 signed by it, in `dir`. */
-function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer } {
-  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=forkhooks test CA');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
-  return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
-}
-
 describe.each(LINES)('OTEL_EXPORTER_OTLP_CERTIFICATE on the OpenTelemetry %s line: a collector whose certificate only that CA vouches for', (lineName, available) => {
   const line = useLine(lineName, available);
   const maybe = available ? it : it.skip;
