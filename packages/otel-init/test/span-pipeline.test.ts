@@ -122,8 +122,9 @@ describe("forkhooks' span pipeline (OTLP/HTTP)", () => {
     const [request] = receiver().recentRequests();
     expect(request?.headers['content-encoding']).toBe('gzip');
     expect(request?.spans).toBe(50);
-    // The same 50 spans, compressed on the wire (bodyBytes: as sent).
-    expect(request?.bodyBytes).toBeLessThan(plainBytes / 2);
+    // The same 50 spans, compressed on the wire (bodyBytes: as sent). Not by half: each span's
+    // 24 bytes of random trace and span id do not compress, and the protobuf body is compact already.
+    expect(request?.bodyBytes).toBeLessThan(plainBytes * 0.75);
     expect([plain.stats['exit-stats']?.spansExported, gzipped.stats['exit-stats']?.spansExported]).toEqual([50, 50]);
   });
 
