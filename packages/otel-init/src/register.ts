@@ -9,7 +9,10 @@ import { defaultInstrumentations } from './default-instrumentations';
 import { registerTracingHooks } from './hooks';
 import { enableInstrumentations } from './instrumentations';
 import { registerMetricsHooks } from './metrics/hooks';
+import { preloadSdk } from './preload-sdk';
 
+// Before the instrumentations' require hook exists (a worker's SDK loads faster then: preload-sdk.ts).
+preloadSdk();
 enableInstrumentations(defaultInstrumentations(), '@forkhooks/otel-init/register');
 registerTracingHooks();
 // Metrics as OTEL_METRICS_EXPORTER says (unset: otlp, as NodeSDK), after tracing: they share its resource.

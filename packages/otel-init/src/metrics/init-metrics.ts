@@ -5,7 +5,7 @@ import { booleanFlag } from '../env';
 import { bounded, currentTracing } from '../init-tracing';
 import { workerAttributes } from '../resource-attributes';
 import { resolveMetricsConfig, type MetricsConfig, type MetricsConfigOptions } from './config';
-import type * as MetricsSdk from './metrics-sdk';
+import { deferredMeterPipeline, startMeterPipelineNow } from './deferred-pipeline';
 import type { MeterPipeline } from './metrics-sdk';
 import { answerMetricsRequests, sendFinalSnapshot } from './worker-ipc';
 
@@ -34,7 +34,7 @@ export type MetricsRoute =
 
 /** What `initMetrics` returns. */
 export interface MetricsHandle {
-  /** The global MeterProvider (an SDK MeterProvider, typed by the API). */
+  /** The global MeterProvider (typed by the API): the SDK's, or a stand-in that forwards to it once it loaded after start-up. */
   readonly provider: MeterProvider;
   readonly enabled: boolean;
   readonly config: MetricsConfig;
@@ -72,10 +72,10 @@ export function initMetrics(options: MetricsOptions = {}): MetricsHandle {
   const tracing = currentTracing();
   const attributes = tracing?.enabled ? tracing.resourceAttributes : workerAttributes(context, options.serviceName ?? (process.env.OTEL_SERVICE_NAME?.trim() || undefined), options.resourceAttributes);
   const port = route === 'own-endpoint' ? config.prometheus.port + context.workerIndex : undefined;
-  // Loaded here, not at import: a primary, or a process with metrics off, never needs the SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require('./metrics-sdk') as typeof MetricsSdk;
-  const pipeline = sdk.startMeterPipeline(config, attributes, { pull: route === 'cluster', ...(port !== undefined && { prometheusPort: port }) });
+  // Not at import: a primary, or a process with metrics off, never needs the SDK. A worker serving its
+  // own /metrics loads it now; the others after start-up (deferred-pipeline.ts).
+  const mode = { pull: route === 'cluster', ...(port !== undefined && { prometheusPort: port }) };
+  const pipeline = route === 'own-endpoint' ? startMeterPipelineNow(config, attributes, mode) : deferredMeterPipeline(config, attributes, mode);
   const source = { snapshot: () => pipeline.snapshot(), workerIndex: context.workerIndex };
   const stopAnswering = route === 'cluster' ? answerMetricsRequests(source) : undefined;
   const handle = liveHandle(pipeline, config, route, port, async () => {

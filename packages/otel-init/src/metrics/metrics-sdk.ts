@@ -20,6 +20,7 @@ import {
 import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
 import { enabledInstrumentations } from '../instrumentations';
 import type { MetricsConfig } from './config';
+import type { DeferredMeterProvider } from './deferred-meter-provider';
 import { MetricsExportEpisodes } from './export-episodes';
 
 /** What the rest of otel-init sees of a running metrics SDK. */
@@ -43,9 +44,10 @@ export interface PipelineMode {
 /**
  * Builds the MeterProvider with the tracing resource and its readers, registers it globally, and hands
  * it to the instrumentations enabled at import (the API has no proxy meter provider: they would keep
- * the no-op meter they took then; NodeSDK does the same, opentelemetry-js#3609).
+ * the no-op meter they took then; NodeSDK does the same, opentelemetry-js#3609). With `deferred`
+ * (registered in its place in postfork), it is attached there instead.
  */
-export function startMeterPipeline(config: MetricsConfig, attributes: Attributes, mode: PipelineMode): MeterPipeline {
+export function startMeterPipeline(config: MetricsConfig, attributes: Attributes, mode: PipelineMode, deferred?: DeferredMeterProvider): MeterPipeline {
   const readers: IMetricReader[] = [];
   for (const name of config.exporters) {
     if (name === 'otlp') readers.push(periodic(otlpExporter(config), config));
@@ -56,8 +58,12 @@ export function startMeterPipeline(config: MetricsConfig, attributes: Attributes
   if (mode.prometheusPort !== undefined) readers.push(prometheusEndpoint(config.prometheus.host, mode.prometheusPort));
   const { resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const provider = new MeterProvider({ resource: resourceFromAttributes(attributes), readers });
-  metrics.setGlobalMeterProvider(provider);
-  for (const instrumentation of enabledInstrumentations()) instrumentation.setMeterProvider(provider);
+  if (deferred) {
+    deferred.attach(provider);
+  } else {
+    metrics.setGlobalMeterProvider(provider);
+    for (const instrumentation of enabledInstrumentations()) instrumentation.setMeterProvider(provider);
+  }
   return {
     provider,
     snapshot: async () => {
