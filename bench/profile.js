@@ -1,7 +1,7 @@
 // CPU profile of traced workers under load: where a request's time goes.
 //
 //   node bench/profile.js [forkhooks|nodesdk|untraced] [--duration S] [--keep DIR]
-//   node bench/profile.js pipeline [--side forkhooks|forkhooks-sdk|stock|stock-json] [--rounds N] [--keep DIR]
+//   node bench/profile.js pipeline [--side forkhooks|forkhooks-sdk|stock|stock-json|spans-only] [--rounds N] [--keep DIR]
 //
 // Starts the receiver (separate process) and the 2-worker bench app with `--cpu-prof` (cluster
 // workers inherit the primary's execArgv), warms up, loads GET /fibonacci?n=20 for S seconds,

@@ -7,6 +7,13 @@
 //                  switch exists in otel-init it measures the same as `forkhooks`)
 //   stock          the stock TracerProvider + BatchSpanProcessor + the official OTLP/HTTP protobuf exporter
 //   stock-json     the same with the OTLP/HTTP JSON exporter
+//   spans-only     the stock TracerProvider with a processor that drops every span: what making the
+//                  spans costs, which every side pays the same (the SDK's tracer, spans, ids and
+//                  context); a side's cost over it is its pipeline's own
+// Every side propagates context through the AsyncLocalStorage context manager, as NodeSDK and
+// initTracing both register it: without one, startActiveSpan makes no parent for the children (the
+// API's no-op manager), and a side would do less work per span. Each side checks, before its rounds,
+// that a child span has its parent.
 // alternating the sides over rounds, all exporting to the sink process at $BENCH_SINK. A round makes
 // BENCH_REQUESTS "requests" (3 spans each) in chunks of BENCH_CHUNK (10), yielding between chunks as a server
 // would between requests, then waits until the sink accepted every span: its CPU (process.cpuUsage,
@@ -38,7 +45,7 @@ const { setImmediate: yieldTurn, setTimeout: sleep } = require('node:timers/prom
 
 const SINK = process.env.BENCH_SINK;
 if (!SINK) throw new Error('bench/apps/pipeline.js: set BENCH_SINK to the sink URL (bench/lib/pipeline.js starts one)');
-const SIDE_NAMES = ['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json'];
+const SIDE_NAMES = ['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json', 'spans-only'];
 const SIDES = (process.env.BENCH_SIDES || SIDE_NAMES.join(',')).split(',');
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 15);
@@ -52,6 +59,7 @@ const TRACES = `${SINK}/v1/traces`;
 const QUEUE = { maxQueueSize: Math.max(2_048, 3 * REQUESTS), maxExportBatchSize: BATCH, scheduledDelayMillis: 5_000, exportTimeoutMillis: 30_000 };
 
 const api = require('@opentelemetry/api');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
 const { BatchSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
 const { defaultResource, resourceFromAttributes } = require('@opentelemetry/resources');
 const PROTO = '@opentelemetry/exporter-trace-otlp-proto';
@@ -94,7 +102,39 @@ function counted(exporter) {
   };
 }
 
+/** The context manager NodeSDK registers (NodeTracerProvider.register()); initTracing registers the same. */
+function registerContextManager() {
+  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+/** Throws unless `tracer` nests spans: a child started inside startActiveSpan has its parent. */
+function assertNested(name, tracer) {
+  let parent;
+  let child;
+  tracer.startActiveSpan('check', (root) => {
+    parent = root.spanContext().spanId;
+    child = tracer.startSpan('check-child');
+    child.end();
+    root.end();
+  });
+  // ReadableSpan: parentSpanContext on both lines (2.x and 3.x).
+  const got = child.parentSpanContext?.spanId;
+  if (got !== parent) throw new Error(`pipeline side ${name}: a child span has parent ${got}, not ${parent}: no context manager, so the side would measure less work`);
+}
+
+/** Spans made and dropped: the cost every side shares. `exported` counts the spans ended. */
+function spansOnlySide(name) {
+  registerContextManager();
+  let ended = 0;
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': `bench-pipeline-${name}` })),
+    spanProcessors: [{ onStart() {}, onEnd: () => void ended++, forceFlush: async () => {}, shutdown: async () => {} }],
+  });
+  return { name, tracer: provider.getTracer('bench'), exported: () => ended, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
+}
+
 function stockSide(name, pkg) {
+  registerContextManager();
   const { OTLPTraceExporter } = require(pkg);
   const { exporter, exported } = counted(new OTLPTraceExporter({ url: TRACES }));
   const provider = new TracerProvider({
@@ -229,12 +269,14 @@ function versionOf(name) {
 /** Builds side `name` in this process (a side's child process). */
 function makeSide(name) {
   if (name === 'forkhooks' || name === 'forkhooks-sdk') return forkhooksSide(name);
+  if (name === 'spans-only') return spansOnlySide(name);
   return stockSide(name, name === 'stock' ? PROTO : JSON_EXPORTER);
 }
 
 /** A side's child process: builds the side, then runs a round per message, reporting its CPU and wall time. */
 function sideProcess(name) {
   const side = makeSide(name);
+  assertNested(name, side.tracer);
   process.on('disconnect', () => process.exit(0)); // the coordinator is gone
   process.on('message', (m) => {
     const work = m.op === 'round' ? round(side, m.requests) : side.shutdown().then(() => ({}));
