@@ -74,7 +74,10 @@ describe('npm run bench -- --smoke', () => {
 
   it("measures forkhooks' previous pipeline (FORKHOOKS_SPAN_PIPELINE=sdk) as a side of its own, and names the export path it measured", () => {
     const p = json.pipeline;
-    expect(Object.keys(p.sides)).toEqual(['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json']);
+    expect(Object.keys(p.sides)).toEqual(['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json', 'spans-only']);
+    // Each pipeline's own cost is its side's over the spans-only side's (what making the spans costs).
+    expect(p.pipeline_own_us_per_span.forkhooks).toBeCloseTo(p.forkhooks_us_per_span - p.spans_only_us_per_span, 1);
+    expect(p.own_ratio_rounds).toHaveLength(json.settings.pipeline.rounds);
     expect(p.sides['forkhooks-sdk'].rounds).toBe(json.settings.pipeline.rounds);
     expect(p.ratio_vs_forkhooks_sdk).toBeCloseTo(p.forkhooks_sdk_us_per_span / p.forkhooks_us_per_span, 2);
     expect(p.ratio_vs_forkhooks_sdk_rounds).toHaveLength(json.settings.pipeline.rounds);
