@@ -150,6 +150,8 @@ function summarize(cell, doc, root) {
     ratio_vs_stock: p.ratio_vs_stock,
     ratio_range: p.ratio_range,
     ratio_vs_forkhooks_sdk: p.ratio_vs_forkhooks_sdk,
+    spans_only_us_per_span: p.spans_only_us_per_span,
+    own_ratio_vs_stock: p.own_ratio_vs_stock,
     // Issue 14 section 2's goal, judged as the report does: every round must clear it.
     goal_pipeline: judge(p.ratio_rounds, (v) => v >= GOALS.pipeline_vs_stock).met_text,
     noisy: p.noisy,
@@ -180,12 +182,12 @@ const fmt = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFix
 
 /** The Markdown table of the cells. */
 function markdown(doc) {
-  const head = ['Node × OTel', 'node', 'sdk-trace / exporter', 'forkhooks µs/span', 'forkhooks-sdk µs/span', 'stock µs/span', 'stock / forkhooks (rounds)', `>= ${GOALS.pipeline_vs_stock}`, 'noise'];
+  const head = ['Node × OTel', 'node', 'sdk-trace / exporter', 'forkhooks µs/span', 'forkhooks-sdk µs/span', 'stock µs/span', 'stock / forkhooks (rounds)', `>= ${GOALS.pipeline_vs_stock}`, 'noise', 'spans-only µs/span', 'own cost, stock / forkhooks'];
   if (doc.e2e) head.push('overhead µs/req forkhooks / NodeSDK', 'overhead ratio (rounds)', `<= ${GOALS.overhead_vs_nodesdk}`, 'e2e noise', 'sdk-node');
   const rows = doc.cells.map((c) => {
     const name = `${c.node_major} × ${c.line}${c.within_engines === false ? ' (outside the line\'s engines)' : ''}`;
     if (c.error) return [name, '-', '-', `FAILED: ${c.error.replace(/\|/g, '\\|')}`, ...head.slice(4).map(() => '-')];
-    const cells = [name, c.node, `${c.sdk_trace} / ${c.exporter}`, fmt(c.forkhooks_us_per_span), fmt(c.forkhooks_sdk_us_per_span), fmt(c.stock_us_per_span), `${fmt(c.ratio_vs_stock)} (${c.ratio_range ? c.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})`, c.goal_pipeline, c.noisy ? 'NOISY' : 'quiet'];
+    const cells = [name, c.node, `${c.sdk_trace} / ${c.exporter}`, fmt(c.forkhooks_us_per_span), fmt(c.forkhooks_sdk_us_per_span), fmt(c.stock_us_per_span), `${fmt(c.ratio_vs_stock)} (${c.ratio_range ? c.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})`, c.goal_pipeline, c.noisy ? 'NOISY' : 'quiet', fmt(c.spans_only_us_per_span), fmt(c.own_ratio_vs_stock)];
     if (doc.e2e) {
       const e = c.e2e;
       cells.push(e ? `${fmt(e.overhead_us_per_request.forkhooks, 0)} / ${fmt(e.overhead_us_per_request.nodesdk, 0)}` : '-', e ? `${fmt(e.overhead_ratio_vs_nodesdk)} (${e.ratio_range ? e.ratio_range.map((v) => fmt(v)).join('–') : 'n/a'})` : '-', e?.goal_overhead ?? '-', e ? (e.noisy ? 'NOISY' : 'quiet') : '-', e?.sdk_node ?? '-');
@@ -195,7 +197,7 @@ function markdown(doc) {
   return [
     `# Span pipeline${doc.e2e ? ' and tracing overhead' : ''}: Node × OpenTelemetry line (${doc.mode})`,
     '',
-    `${doc.machine.cpu}, ${doc.machine.cores} cores, ${doc.machine.date}. Produced by \`${doc.command}\`. Each cell is one run; its ratios are per round (paired), stock ÷ forkhooks in CPU per span (higher is better for forkhooks), forkhooks ÷ NodeSDK in tracing overhead (lower is better); forkhooks-sdk is forkhooks with FORKHOOKS_SPAN_PIPELINE=sdk.`,
+    `${doc.machine.cpu}, ${doc.machine.cores} cores, ${doc.machine.date}. Produced by \`${doc.command}\`. Each cell is one run; its ratios are per round (paired), stock ÷ forkhooks in CPU per span (higher is better for forkhooks), forkhooks ÷ NodeSDK in tracing overhead (lower is better); forkhooks-sdk is forkhooks with FORKHOOKS_SPAN_PIPELINE=sdk; spans-only makes the same spans and drops them (what every side pays), and "own cost" is each pipeline's CPU over it (stock's ÷ forkhooks', from the medians).`,
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

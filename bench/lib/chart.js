@@ -14,7 +14,7 @@ function barChart({ title, subtitle, bars }) {
   const groupGap = 18;
   const max = Math.max(1.2, ...bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)), ...bars.map((b) => b.range?.[1] ?? 0), ...bars.map((b) => b.goal ?? 0)) * 1.05;
   const x = (v) => left + ((width - left - right) * v) / max;
-  const colors = { throughput: '#3b7dd8', delivery: '#2e9e5b', naive: '#c0504d' };
+  const colors = { throughput: '#3b7dd8', delivery: '#2e9e5b', naive: '#c0504d', cost: '#8e6bbf' };
   const parts = [];
   let y = top;
   let group;
@@ -55,17 +55,29 @@ function barChart({ title, subtitle, bars }) {
     `<rect x="16" y="${legendY - 10}" width="12" height="12" fill="${colors.throughput}"/><text x="34" y="${legendY}" font-size="12">forkhooks (throughput)</text>`,
     `<rect x="200" y="${legendY - 10}" width="12" height="12" fill="${colors.delivery}"/><text x="218" y="${legendY}" font-size="12">forkhooks (delivery)</text>`,
     `<rect x="370" y="${legendY - 10}" width="12" height="12" fill="${colors.naive}"/><text x="388" y="${legendY}" font-size="12">baseline</text>`,
-    `<line x1="470" x2="470" y1="${legendY - 11}" y2="${legendY + 2}" stroke="#222" stroke-width="2"/><text x="478" y="${legendY}" font-size="12">goal of issue 6</text>`,
+    `<rect x="460" y="${legendY - 10}" width="12" height="12" fill="${colors.cost}"/><text x="478" y="${legendY}" font-size="12">cost (issue 14)</text>`,
+    `<line x1="590" x2="590" y1="${legendY - 11}" y2="${legendY + 2}" stroke="#222" stroke-width="2"/><text x="598" y="${legendY}" font-size="12">goal</text>`,
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** Issue 14: the span pipeline (higher is better) and what forkhooks adds as a fraction of NodeSDK's (lower is better). */
+function costBars(r) {
+  const bars = [];
+  if (r.pipeline?.ratio_vs_stock != null) bars.push({ group: 'cost', label: 'span pipeline stock / forkhooks (CPU)', value: r.pipeline.ratio_vs_stock, range: r.pipeline.ratio_range, goal: 1.5, goalLabel: 'goal ≥ 1.5' });
+  if (r.overhead_ratio_vs_nodesdk != null) bars.push({ group: 'cost', label: 'tracing overhead forkhooks / NodeSDK', value: r.overhead_ratio_vs_nodesdk, range: r.overhead?.ranges?.ratio_vs_nodesdk, goal: 0.8, goalLabel: 'goal ≤ 0.8' });
+  if (r.rss_mb?.added_vs_nodesdk != null) bars.push({ group: 'cost', label: "memory added / NodeSDK's added", value: r.rss_mb.added_vs_nodesdk, goal: 0.5, goalLabel: 'goal ≤ 0.5' });
+  const fractions = r.startup_ms?.fractions_of_nodesdk_auto;
+  if (r.startup_ms?.fraction_of_nodesdk_auto != null) bars.push({ group: 'cost', label: 'start-up added / NodeSDK+auto added', value: r.startup_ms.fraction_of_nodesdk_auto, range: fractions?.length ? [Math.min(...fractions), Math.max(...fractions)] : undefined, goal: 0.1, goalLabel: 'goal ≤ 0.10' });
+  return bars;
 }
 
 /** The chart of a results document. */
 function ratiosChart(r) {
   const t = r.throughput;
   return barChart({
-    title: 'forkhooks: throughput and delivery ratios',
+    title: 'forkhooks: throughput, delivery and cost ratios',
     subtitle: `${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}, ${r.machine.date.slice(0, 10)} (${r.mode}); medians of one run, lines: min–max over its rounds`,
     bars: [
       { group: 'throughput', label: 'throughput forkhooks / untraced', value: t.ratio_vs_untraced, range: t.ranges.ratio_vs_untraced, goal: 0.35, goalLabel: 'goal ≥ 0.35' },
@@ -74,6 +86,8 @@ function ratiosChart(r) {
       { group: 'throughput', label: 'CPU per request NodeSDK / forkhooks', value: t.cpu_efficiency_vs_nodesdk, range: t.ranges.cpu_efficiency_vs_nodesdk },
       { group: 'delivery', label: 'delivery forkhooks (received / ended)', value: r.delivery.forkhooks_ratio, goal: 1, goalLabel: 'goal 1.000' },
       { group: 'delivery', label: 'delivery naive BSP, no exit flush', value: r.delivery.naive_ratio, color: 'naive' },
+      // Issue 14's measures of cost, where present (a partial run may lack them).
+      ...costBars(r),
     ],
   });
 }

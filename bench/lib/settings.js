@@ -5,7 +5,7 @@
 const MODES = {
   full: {
     throughput: { rounds: 12, warmupS: 1, durationS: 3, connections: 10 },
-    pipeline: { requests: 5_000, rounds: 15, exportRounds: 9 },
+    pipeline: { requests: 20_000, rounds: 15, exportRounds: 9 },
     delivery: { rounds: 2, restarts: 3, steadyS: 2, overallRate: 200, connections: 4 },
     shutdown: { samples: 7, loadS: 1, overallRate: 200, connections: 4 },
     startup: { spawns: 15 },
@@ -14,7 +14,7 @@ const MODES = {
   },
   quick: {
     throughput: { rounds: 6, warmupS: 0.5, durationS: 2, connections: 10 },
-    pipeline: { requests: 3_000, rounds: 7, exportRounds: 5 },
+    pipeline: { requests: 10_000, rounds: 7, exportRounds: 5 },
     delivery: { rounds: 1, restarts: 3, steadyS: 1.5, overallRate: 200, connections: 4 },
     shutdown: { samples: 3, loadS: 1, overallRate: 200, connections: 4 },
     startup: { spawns: 10 },

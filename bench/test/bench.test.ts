@@ -77,7 +77,7 @@ describe('npm run bench -- --smoke', () => {
     expect(Object.keys(p.sides)).toEqual(['forkhooks', 'forkhooks-sdk', 'stock', 'stock-json', 'spans-only']);
     // Each pipeline's own cost is its side's over the spans-only side's (what making the spans costs).
     expect(p.pipeline_own_us_per_span.forkhooks).toBeCloseTo(p.forkhooks_us_per_span - p.spans_only_us_per_span, 1);
-    expect(p.own_ratio_rounds).toHaveLength(json.settings.pipeline.rounds);
+    expect(p.own_ratio_vs_stock).toBeCloseTo((p.stock_us_per_span - p.spans_only_us_per_span) / (p.forkhooks_us_per_span - p.spans_only_us_per_span), 1);
     expect(p.sides['forkhooks-sdk'].rounds).toBe(json.settings.pipeline.rounds);
     expect(p.ratio_vs_forkhooks_sdk).toBeCloseTo(p.forkhooks_sdk_us_per_span / p.forkhooks_us_per_span, 2);
     expect(p.ratio_vs_forkhooks_sdk_rounds).toHaveLength(json.settings.pipeline.rounds);
@@ -125,10 +125,12 @@ describe('npm run bench -- --smoke', () => {
     const svg = readFileSync(join(out.path, 'latest.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    // Exactly one bar per ratio (3 throughput, CPU, 2 delivery), each drawn (a missing value is width 0).
+    // Exactly one bar per ratio (3 throughput, CPU, 2 delivery, and issue 14's 4 costs: pipeline,
+    // overhead, memory, start-up), each drawn (a missing value is width 0).
     const widths = [...svg.matchAll(/<rect class="bar" [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(widths).toHaveLength(6);
-    expect(widths.filter((w) => w >= 1)).toHaveLength(6);
+    expect(widths).toHaveLength(10);
+    expect(widths.filter((w) => w >= 1)).toHaveLength(10);
+    expect(svg).toMatch(/span pipeline stock \/ forkhooks \(CPU\)/);
   });
 
   it('leaves no process running: every pid it started is gone', () => {
