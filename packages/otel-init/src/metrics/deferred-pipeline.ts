@@ -1,9 +1,9 @@
 import { describeError, log } from '@forkhooks/core';
-import { metrics, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
-import { enabledInstrumentations } from '../instrumentations';
 import type { MetricsConfig } from './config';
 import { DeferredMeterProvider } from './deferred-meter-provider';
+import { useMeterProvider } from './global-provider';
 import type * as MetricsSdk from './metrics-sdk';
 import type { MeterPipeline, PipelineMode } from './metrics-sdk';
 
@@ -45,8 +45,7 @@ export function deferredMeterPipeline(config: MetricsConfig, attributes: Attribu
   };
   // Off the call that recorded the 10,000th measurement: it may be a request's.
   const provider = new DeferredMeterProvider(() => void setImmediate(startSoon));
-  metrics.setGlobalMeterProvider(provider);
-  for (const instrumentation of enabledInstrumentations()) instrumentation.setMeterProvider(provider);
+  useMeterProvider(provider);
   setTimeout(() => pipeline ?? startSoon(), METRICS_SDK_LOAD_MS).unref();
   const started = (): Promise<MeterPipeline> => new Promise((resolve) => resolve(start()));
   return {

@@ -18,9 +18,9 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
-import { enabledInstrumentations } from '../instrumentations';
 import type { MetricsConfig } from './config';
 import type { DeferredMeterProvider } from './deferred-meter-provider';
+import { useMeterProvider } from './global-provider';
 import { MetricsExportEpisodes } from './export-episodes';
 
 /** What the rest of otel-init sees of a running metrics SDK. */
@@ -42,10 +42,9 @@ export interface PipelineMode {
 }
 
 /**
- * Builds the MeterProvider with the tracing resource and its readers, registers it globally, and hands
- * it to the instrumentations enabled at import (the API has no proxy meter provider: they would keep
- * the no-op meter they took then; NodeSDK does the same, opentelemetry-js#3609). With `deferred`
- * (registered in its place in postfork), it is attached there instead.
+ * Builds the MeterProvider with the tracing resource and its readers, and makes it the global one and
+ * the instrumentations' (useMeterProvider). With `deferred` (registered in its place in postfork), it
+ * is attached there instead.
  */
 export function startMeterPipeline(config: MetricsConfig, attributes: Attributes, mode: PipelineMode, deferred?: DeferredMeterProvider): MeterPipeline {
   const readers: IMetricReader[] = [];
@@ -61,8 +60,7 @@ export function startMeterPipeline(config: MetricsConfig, attributes: Attributes
   if (deferred) {
     deferred.attach(provider);
   } else {
-    metrics.setGlobalMeterProvider(provider);
-    for (const instrumentation of enabledInstrumentations()) instrumentation.setMeterProvider(provider);
+    useMeterProvider(provider);
   }
   return {
     provider,
