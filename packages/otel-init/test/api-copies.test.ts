@@ -24,7 +24,7 @@ function cachedApiTarball(version: string): string {
 
 describe('the api-copies check: the app\'s own @opentelemetry/api must see the provider', () => {
   const dir = tempDir();
-  const receiver = useReceiver(() => dir.cleanup());
+  const receiver = useReceiver({ cleanup: () => dir.cleanup() });
 
   /** A temp app folder holding the fixture and `install` as node_modules/@opentelemetry/api. */
   function app(name: string, install: (target: string) => void): string {

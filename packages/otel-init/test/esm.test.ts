@@ -1,8 +1,8 @@
 import { basename, join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { expectManualUnderServer } from './manual-spans';
-import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 // A real ESM app ("type": "module", a named `import { createServer } from 'node:http'`) under
 // runCluster, 2 workers, exporting to the real receiver on 127.0.0.1.
@@ -27,20 +27,12 @@ async function traffic(port: number): Promise<Set<number>> {
 }
 
 describe('an ESM app under runCluster', () => {
-  let receiver: Receiver;
   const pids: number[] = [];
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  beforeEach(() => receiver.reset());
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers(pids)).toEqual([]);
-  });
+  const receiver = useReceiver({ pids });
 
   it('node --import @forkhooks/otel-init/register: http server spans from every worker, each with the manual span as its child, no warning', async () => {
     const port = await freePort();
-    const proc = startNode(APP, { nodeArgs: REGISTER, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const proc = startNode(APP, { nodeArgs: REGISTER, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url } });
     const workers = await readyPids(proc);
     pids.push(...workers);
     const servedBy = await traffic(port);
@@ -48,7 +40,7 @@ describe('an ESM app under runCluster', () => {
     expect((await proc.exited).code).toBe(0);
     expect(await waitGone(workers)).toEqual([]);
 
-    const server = expectManualUnderServer(receiver.spans(), 20);
+    const server = expectManualUnderServer(receiver().spans(), 20);
     expect(server.map((s) => s.name)).toEqual(Array(20).fill('GET'));
     // Every worker that answered sent its server spans.
     expect(new Set(server.map((s) => Number(s.resource['process.pid'])))).toEqual(servedBy);
@@ -69,7 +61,7 @@ describe('an ESM app under runCluster', () => {
     ],
   ])('%s: no server span, and one warning per worker after postfork naming node --import', async (_name, entry, nodeArgs, why) => {
     const port = await freePort();
-    const proc = startNode(entry, { nodeArgs, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const proc = startNode(entry, { nodeArgs, cwd: APP_DIR, env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url } });
     const workers = await readyPids(proc);
     pids.push(...workers);
     await traffic(port);
@@ -77,8 +69,8 @@ describe('an ESM app under runCluster', () => {
     expect((await proc.exited).code).toBe(0);
 
     // What the warning is about: the manual spans arrive, the http server spans do not.
-    expect(receiver.spans().filter((s) => s.name === 'manual')).toHaveLength(20);
-    expect(receiver.spans().filter((s) => s.kind === 'server')).toEqual([]);
+    expect(receiver().spans().filter((s) => s.name === 'manual')).toHaveLength(20);
+    expect(receiver().spans().filter((s) => s.kind === 'server')).toEqual([]);
     const warnings = proc.stderr().split('\n').filter((line) => /is an ES module/.test(line));
     expect(warnings).toHaveLength(2);
     for (const pid of workers) {
@@ -96,13 +88,13 @@ describe('an ESM app under runCluster', () => {
     const proc = startNode(join(APP_DIR, 'express.js'), {
       nodeArgs,
       cwd: APP_DIR,
-      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env },
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, ...env },
     });
     pids.push(Number((await proc.waitFor(/ready index=0 pid=\d+/, 30_000)).split('pid=')[1]));
     for (let n = 0; n < 3; n++) expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=${n}`)).body).toBe(`n=${n}`);
     proc.child.kill('SIGTERM');
     expect((await proc.exited).code).toBe(0);
-    expect(receiver.spans().filter((s) => s.kind === 'server').map((s) => s.name)).toEqual(Array(3).fill('GET /fibonacci'));
+    expect(receiver().spans().filter((s) => s.kind === 'server').map((s) => s.name)).toEqual(Array(3).fill('GET /fibonacci'));
     expect(proc.stderr()).not.toMatch(/\[forkhooks warn/);
   });
 
@@ -111,13 +103,13 @@ describe('an ESM app under runCluster', () => {
     const proc = startNode(join(APP_DIR, 'express.js'), {
       nodeArgs: ['--require', '@forkhooks/otel-init/register'],
       cwd: APP_DIR,
-      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
     });
     pids.push(Number((await proc.waitFor(/ready index=0 pid=\d+/, 30_000)).split('pid=')[1]));
     expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=1`)).status).toBe(200);
     proc.child.kill('SIGTERM');
     expect((await proc.exited).code).toBe(0);
-    expect(receiver.spans().filter((s) => s.name === 'GET /fibonacci')).toEqual([]);
+    expect(receiver().spans().filter((s) => s.name === 'GET /fibonacci')).toEqual([]);
     const late = proc.stderr().split('\n').filter((line) => /loaded but not patched/.test(line));
     expect(late).toEqual([expect.stringMatching(/express \(@opentelemetry\/instrumentation-express\) loaded but not patched by its instrumentation .*: its calls make no spans; enable it before the app's imports/)]);
   });

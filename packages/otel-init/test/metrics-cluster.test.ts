@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
-import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 import { scrape, total, type PromFamily } from '../../../test-utils/prometheus';
 import { load, readyPid, sum } from './metrics-load';
+import { useReceiver } from './receiver-fixture';
 
 // runCluster + register with metrics, on real workers: OTLP to the real receiver, and the primary's
 // one Prometheus /metrics, parsed by parse-prometheus-text-format.
@@ -16,8 +16,8 @@ function histogram(families: PromFamily[], name: string): { count: number; inf: 
 }
 
 describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
-  let receiver: Receiver;
   const pids: number[] = [];
+  const receiver = useReceiver({ pids });
   /** The cluster of the running test: stopped after it even when it failed. */
   let running: NodeProcess | undefined;
   const start = (env: NodeJS.ProcessEnv): NodeProcess => (running = startNode(APP, { env }));
@@ -28,39 +28,31 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
     }
     running = undefined;
   });
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
   /** The cluster serves on `port`, its primary's /metrics on 127.0.0.1:`metricsPort`; spans go to the receiver. */
   const prometheusEnv = (port: number, metricsPort: number, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
     PORT: String(port),
     OTEL_METRICS_EXPORTER: 'prometheus',
     OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
     OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
     ...extra,
-  });
-  beforeEach(() => receiver.reset());
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers(pids)).toEqual([]);
   });
 
   it('OTLP: 2 workers under load, then SIGTERM: the counter total received equals the requests served, final interval included', async () => {
     const port = await freePort();
     // An interval no run reaches: every count must come through the final export in atexit.
-    const env = { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: '600000' };
+    const env = { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, OTEL_METRICS_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: '600000' };
     const proc = start(env);
     pids.push(await readyPid(proc, 0, 0), await readyPid(proc, 1, 0));
     const served = await load(port, 300);
     expect(served.size).toBe(2); // both workers served
-    expect(receiver.metrics()).toEqual([]); // nothing exported before the stop
+    expect(receiver().metrics()).toEqual([]); // nothing exported before the stop
     proc.child.kill('SIGTERM');
     expect((await proc.exited).code).toBe(0);
     expect(await waitGone(pids)).toEqual([]);
 
-    expect(receiver.counterTotal('app.requests')).toBe(sum(served));
-    const instances = receiver.metrics().sort((a, b) => (a.workerIndex ?? 0) - (b.workerIndex ?? 0));
+    expect(receiver().counterTotal('app.requests')).toBe(sum(served));
+    const instances = receiver().metrics().sort((a, b) => (a.workerIndex ?? 0) - (b.workerIndex ?? 0));
     // Each worker under the tracing resource (its own service.instance.id, index, pid), with its own count.
     expect(instances.map((i) => [i.workerIndex, i.counters['app.requests']])).toEqual([
       [0, served.get('worker 0')],
@@ -143,14 +135,14 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
   });
 
   it('a bad OTEL_METRICS_EXPORTER fails the worker at postfork with the error naming it', async () => {
-    const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_METRICS_EXPORTER: 'promethus', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_METRICS_EXPORTER: 'promethus', OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url });
     await proc.waitFor(/OTEL_METRICS_EXPORTER: "promethus" is not one of otlp, prometheus, console, none/, 30_000);
     const { code } = await proc.exited;
     expect(code).not.toBe(0);
   });
 
   it('a bad OTEL_EXPORTER_OTLP_METRICS_PROTOCOL fails the worker at postfork with the error naming it and the allowed values', async () => {
-    const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/proto', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const proc = start({ PORT: String(await freePort()), WORKERS: '1', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/proto', OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url });
     await proc.waitFor(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http\/proto" is not an OTLP protocol/, 30_000);
     expect(proc.stdout() + proc.stderr()).toMatch(/use one of grpc, http\/protobuf, http\/json/);
     const { code } = await proc.exited;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
-import { readEvents, reapLeftovers, startNode, tempDir, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { readEvents, startNode, tempDir, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 // What a worker loads before it is ready: register loads a managed worker's trace SDK before the
 // instrumentations' require hook exists (preload-sdk.ts) and nothing more in a primary; the metrics
@@ -10,23 +10,14 @@ const APP = join(__dirname, 'fixtures', 'preload-order.js');
 const COUNT = 7;
 
 describe('start-up: the SDK a worker loads before it is ready, and when', () => {
-  let receiver: Receiver;
   const dir = tempDir();
   const pids: number[] = [];
   let n = 0;
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  beforeEach(() => receiver.reset());
-  afterAll(async () => {
-    await receiver.close();
-    dir.cleanup();
-    expect(await reapLeftovers(pids)).toEqual([]);
-  });
+  const receiver = useReceiver({ pids, cleanup: () => dir.cleanup() });
 
   async function start(env: NodeJS.ProcessEnv): Promise<{ proc: NodeProcess; pid: number; file: string }> {
     const file = join(dir.path, `events-${n++}.jsonl`);
-    const proc = startNode(APP, { env: { EVENTS_FILE: file, COUNT: String(COUNT), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env } });
+    const proc = startNode(APP, { env: { EVENTS_FILE: file, COUNT: String(COUNT), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, ...env } });
     const pid = Number(/pid=(\d+)/.exec(await proc.waitFor(/ready pid=\d+/))?.[1]);
     pids.push(pid);
     return { proc, pid, file };
@@ -51,8 +42,8 @@ describe('start-up: the SDK a worker loads before it is ready, and when', () => 
     const { proc, pid, file } = await start({ OTEL_METRIC_EXPORT_INTERVAL: '300', OTEL_METRIC_EXPORT_TIMEOUT: '300' });
     expect(event(file, 'worker')).toMatchObject({ sdkMetrics: { files: 0 } }); // added while the SDK was not loaded
     const deadline = Date.now() + 15_000;
-    while (receiver.counterTotal('early.count') < COUNT && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(receiver.counterTotal('early.count')).toBe(COUNT);
+    while (receiver().counterTotal('early.count') < COUNT && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver().counterTotal('early.count')).toBe(COUNT);
     await stop(proc, pid);
   });
 
@@ -62,13 +53,13 @@ describe('start-up: the SDK a worker loads before it is ready, and when', () => 
     // what was recorded before ready must arrive exactly once.
     const { proc, pid } = await start({});
     await stop(proc, pid);
-    expect(receiver.counterTotal('early.count')).toBe(COUNT);
+    expect(receiver().counterTotal('early.count')).toBe(COUNT);
   });
 
   it('with OTEL_SDK_DISABLED=true the worker loads no SDK, at import or in postfork', async () => {
     const { proc, pid, file } = await start({ OTEL_SDK_DISABLED: 'true' });
     await stop(proc, pid);
     expect(event(file, 'worker')).toMatchObject({ hooked: true, sdkTrace: { files: 0 }, sdkMetrics: { files: 0 } });
-    expect(receiver.counterTotal('early.count')).toBe(0);
+    expect(receiver().counterTotal('early.count')).toBe(0);
   });
 });

@@ -1,11 +1,19 @@
 import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { reapLeftovers } from '../../../test-utils/processes';
 
+/** What useReceiver also cleans up after the describe block's tests. */
+export interface ReceiverFixtureOptions {
+  /** Runs last (a temp folder). */
+  cleanup?: () => void;
+  /** Pids the tests started indirectly (cluster workers), reaped with the processes startNode started. */
+  pids?: number[];
+}
+
 /**
  * A real receiver for the enclosing describe block: started before its tests, reset before each,
- * closed after them, and no process of ours left behind. `cleanup` runs last (a temp folder).
+ * closed after them, and no process of ours left behind.
  */
-export function useReceiver(cleanup: () => void = () => undefined): () => Receiver {
+export function useReceiver({ cleanup = () => undefined, pids = [] }: ReceiverFixtureOptions = {}): () => Receiver {
   let receiver: Receiver | undefined;
   beforeAll(async () => {
     receiver = await startReceiver({ port: 0 });
@@ -13,7 +21,7 @@ export function useReceiver(cleanup: () => void = () => undefined): () => Receiv
   beforeEach(() => receiver?.reset());
   afterAll(async () => {
     await receiver?.close();
-    const left = await reapLeftovers();
+    const left = await reapLeftovers(pids);
     cleanup();
     expect(left).toEqual([]);
   });

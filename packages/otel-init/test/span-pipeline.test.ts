@@ -21,7 +21,7 @@ type Stats = TracingStats;
 
 describe("forkhooks' span pipeline (OTLP/HTTP)", () => {
   const dir = tempDir('forkhooks-pipeline-');
-  const receiver = useReceiver(() => dir.cleanup());
+  const receiver = useReceiver({ cleanup: () => dir.cleanup() });
   let runs = 0;
 
   /** Runs the pipeline app with `env` to its end; returns its output and its recorded stats by event. */
