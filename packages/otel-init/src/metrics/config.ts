@@ -1,7 +1,7 @@
 import { log } from '@forkhooks/core';
-import { headerList, positiveInteger } from '../env';
-import { TracingConfigError } from '../errors';
-import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../protocol';
+import { headerList, positiveInteger } from '../shared/env';
+import { TracingConfigError } from '../shared/errors';
+import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../otlp/protocol';
 
 // The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
 // SDK lines behave the same. Kept apart from the trace config; the OTLP transport variables (protocol,

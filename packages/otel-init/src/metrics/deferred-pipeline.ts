@@ -1,6 +1,6 @@
 import { describeError, log } from '@forkhooks/core';
 import type { Attributes } from '@opentelemetry/api';
-import { METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
+import { METRICS_EXPORTER_PACKAGES, resolveExporter } from '../otlp/exporters';
 import type { MetricsConfig } from './config';
 import { DeferredMeterProvider } from './deferred-meter-provider';
 import { useMeterProvider } from './global-provider';

@@ -1,5 +1,5 @@
 import { describeError, log, redactUrl } from '@forkhooks/core';
-import type * as Mismatch from '../protocol-mismatch';
+import type * as Mismatch from '../otlp/protocol-mismatch';
 import type { MetricsConfig } from './config';
 
 // A failed metrics export otherwise reaches only OpenTelemetry's diag logger, which most apps never
@@ -60,7 +60,7 @@ export class MetricsExportEpisodes {
   private hint(error: Error | undefined): string {
     if (this.#hinted) return '';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { protocolMismatchHint } = require('../protocol-mismatch') as typeof Mismatch;
+    const { protocolMismatchHint } = require('../otlp/protocol-mismatch') as typeof Mismatch;
     const hint = protocolMismatchHint(this.config, error);
     if (hint === undefined) return '';
     this.#hinted = true;

@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { buildContext, describeError, EnvVars, log, redactUrl, type BaseContext, type MetricFamily } from '@forkhooks/core';
 import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
-import { booleanFlag } from '../env';
-import { bounded, currentTracing } from '../init-tracing';
-import { workerAttributes } from '../resource-attributes';
+import { booleanFlag } from '../shared/env';
+import { bounded, currentTracing } from '../tracing/init-tracing';
+import { workerAttributes } from '../shared/resource-attributes';
 import { resolveMetricsConfig, type MetricsConfig, type MetricsConfigOptions } from './config';
 import { deferredMeterPipeline, startMeterPipelineNow } from './deferred-pipeline';
 import type { MeterPipeline } from './metrics-sdk';

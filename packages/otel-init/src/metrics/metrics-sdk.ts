@@ -17,7 +17,7 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
+import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../otlp/exporters';
 import type { MetricsConfig } from './config';
 import type { DeferredMeterProvider } from './deferred-meter-provider';
 import { useMeterProvider } from './global-provider';

@@ -11,9 +11,9 @@ import type { Agent, IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { log, redactUrl } from '@forkhooks/core';
-import type { TracingConfig } from '../config';
-import { ExportHttpError } from '../errors';
-import { watchSockets } from '../exporters';
+import type { TracingConfig } from '../tracing/config';
+import { ExportHttpError } from '../shared/errors';
+import { watchSockets } from './exporters';
 import { partialSuccess, statusMessage } from './export-response';
 
 const MAX_RETRIES = 5;

@@ -3,9 +3,9 @@ import { buildContext, describeError, log, redactUrl, type BaseContext } from '@
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resolveConfig, type ConfigOptions } from './config';
-import { enableInstrumentations } from './instrumentations';
-import type * as Mismatch from './protocol-mismatch';
-import { workerAttributes } from './resource-attributes';
+import { enableInstrumentations } from '../shared/instrumentations';
+import type * as Mismatch from '../otlp/protocol-mismatch';
+import { workerAttributes } from '../shared/resource-attributes';
 import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
 import { SpanCounter, type TracingStats } from './stats';
@@ -81,7 +81,7 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
       // Said once per process: a wrong protocol never recovers, and one line with the fix is enough.
       // Loaded on the first failure only: nothing on the start-up path.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { protocolMismatchHint } = require('./protocol-mismatch') as typeof Mismatch;
+      const { protocolMismatchHint } = require('../otlp/protocol-mismatch') as typeof Mismatch;
       const hint = hinted ? undefined : protocolMismatchHint(config, error);
       if (hint) hinted = true;
       log.warn(

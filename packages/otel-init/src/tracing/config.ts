@@ -1,6 +1,6 @@
 import { log } from '@forkhooks/core';
-import { headerList, positiveInteger, booleanFlag } from './env';
-import { TracingConfigError } from './errors';
+import { headerList, positiveInteger, booleanFlag } from '../shared/env';
+import { TracingConfigError } from '../shared/errors';
 import {
   DEFAULT_ENDPOINTS,
   DEFAULT_PROTOCOL,
@@ -10,7 +10,7 @@ import {
   resolveTls,
   type OtlpProtocol,
   type OtlpTransport,
-} from './protocol';
+} from '../otlp/protocol';
 
 /** The OTel sampler names of OTEL_TRACES_SAMPLER that the SDK implements. */
 export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;

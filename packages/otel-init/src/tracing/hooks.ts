@@ -1,5 +1,5 @@
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
-import { abortAfter } from './abort-after';
+import { abortAfter } from '../shared/bounded';
 import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';

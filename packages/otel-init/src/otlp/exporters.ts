@@ -11,10 +11,10 @@ import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as GrpcBase from '@opentelemetry/otlp-grpc-exporter-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { TracingConfig } from './config';
-import { ExporterNotInstalledError } from './errors';
+import type { TracingConfig } from '../tracing/config';
+import { ExporterNotInstalledError } from '../shared/errors';
 import type { OtlpProtocol, TlsFiles } from './protocol';
-import type { ExporterLike } from './stats';
+import type { ExporterLike } from '../tracing/stats';
 
 /** The official exporter package of each protocol: optional peers, the app installs the one it uses. */
 export const EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> = {

@@ -31,10 +31,10 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
-import { createExporter, resolveExporter } from './exporters';
-import { EncodingSpanProcessor } from './otlp/encoding-processor';
-import { traceEncoding } from './otlp/encodings';
-import { HttpSender } from './otlp/http-sender';
+import { createExporter, resolveExporter } from '../otlp/exporters';
+import { EncodingSpanProcessor } from './encoding-processor';
+import { traceEncoding } from '../otlp/encodings';
+import { HttpSender } from '../otlp/http-sender';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */

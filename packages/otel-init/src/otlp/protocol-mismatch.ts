@@ -1,4 +1,4 @@
-import type { TracingConfig } from './config';
+import type { TracingConfig } from '../tracing/config';
 
 // An exporter of one OTLP transport pointed at the other's port fails in a way of its own, the same
 // on both SDK lines (measured against the receiver, whose ports speak what a collector's do):
