@@ -8,7 +8,8 @@ export type { BatchOptions, ConfigOptions, SamplerName, SpanLimits, TracingConfi
 export { PROTOCOLS, DEFAULT_PROTOCOL, DEFAULT_ENDPOINTS } from './otlp/protocol';
 export type { OtlpProtocol, TlsFiles } from './otlp/protocol';
 export type { TracingStats } from './tracing/stats';
-export { TracingConfigError, ExporterNotInstalledError } from './shared/errors';
+export { TracingConfigError } from './shared/errors';
+export { ExporterNotInstalledError } from './otlp/errors';
 export {
   ATTR_SERVICE_INSTANCE_ID,
   ATTR_PROCESS_PID,

@@ -12,7 +12,7 @@ import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as GrpcBase from '@opentelemetry/otlp-grpc-exporter-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from '../tracing/config';
-import { ExporterNotInstalledError } from '../shared/errors';
+import { ExporterNotInstalledError } from './errors';
 import type { OtlpProtocol, TlsFiles } from './protocol';
 import type { ExporterLike } from '../tracing/stats';
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { log, redactUrl } from '@forkhooks/core';
 import type { TracingConfig } from '../tracing/config';
-import { ExportHttpError } from '../shared/errors';
+import { ExportHttpError } from './errors';
 import { watchSockets } from './exporters';
 import { partialSuccess, statusMessage } from './export-response';
 

@@ -1,9 +1,10 @@
 import { redactUrl } from '@forkhooks/core';
+import { OtelErrorCodes } from './codes';
 
 /** A tracing setting (an option or an OTEL_* variable) that would silently send spans nowhere. */
 export class TracingConfigError extends Error {
   override name = 'TracingConfigError';
-  readonly code = 'FORKHOOKS_ERR_OTEL_CONFIG';
+  readonly code = OtelErrorCodes.CONFIG;
 
   constructor(
     /** The option or environment variable at fault. */
@@ -12,44 +13,5 @@ export class TracingConfigError extends Error {
   ) {
     // The value may be an endpoint with user info or an API key in its query: never print those.
     super(redactUrl(`${setting}: ${message}`));
-  }
-}
-
-/**
- * The exporter package of the chosen OTLP protocol is not installed (they are optional peers: an
- * app installs the one it uses). Thrown by postfork, so a worker never runs without its exporter.
- */
-export class ExporterNotInstalledError extends Error {
-  override name = 'ExporterNotInstalledError';
-  readonly code = 'FORKHOOKS_ERR_OTEL_EXPORTER_MISSING';
-
-  constructor(
-    /** The package that is missing, such as `@opentelemetry/exporter-trace-otlp-grpc` or `@opentelemetry/exporter-metrics-otlp-grpc`. */
-    readonly packageName: string,
-    /** The protocol that needs it. */
-    readonly protocol: string,
-    /** The option or variable that chose the protocol. */
-    setting: string,
-  ) {
-    super(
-      `${setting}=${protocol} needs ${packageName}, which is not installed: run \`npm install ${packageName}\` ` +
-        `(the version of your OpenTelemetry SDK line: ^0.223.0 with sdk-trace/sdk-metrics 2.x, ^0.301.0 with 3.x), or choose another protocol`,
-    );
-  }
-}
-
-/** The collector answered an export with an HTTP status that is not retried (OTLP/HTTP: anything but 429, 502, 503, 504). */
-export class ExportHttpError extends Error {
-  override name = 'ExportHttpError';
-  readonly code = 'FORKHOOKS_ERR_OTLP_HTTP_STATUS';
-
-  constructor(
-    /** The HTTP status of the answer. */
-    readonly status: number,
-    /** Its reason phrase (`Bad Request`), else `HTTP error`; then the status, and what the collector said (redacted). */
-    reason: string,
-    said: string | undefined,
-  ) {
-    super(`${reason || 'HTTP error'} (HTTP ${status})${said ? `: ${said}` : ''}`);
   }
 }
