@@ -1,6 +1,7 @@
 import { log } from '@forkhooks/core';
 import { headerList, positiveInteger, booleanFlag } from '../shared/env';
 import { TracingConfigError } from '../shared/errors';
+import { OncePerKey } from '../shared/once';
 import {
   DEFAULT_ENDPOINTS,
   DEFAULT_PROTOCOL,
@@ -217,9 +218,7 @@ function resolveSpanLimits(env: NodeJS.ProcessEnv): SpanLimits {
   };
 }
 
-const warned = new Set<string>();
+const warned = new OncePerKey();
 function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  log.warn(message);
+  if (warned.first(message)) log.warn(message);
 }

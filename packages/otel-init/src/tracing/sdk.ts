@@ -35,6 +35,7 @@ import { createExporter, resolveExporter } from '../otlp/exporters';
 import { EncodingSpanProcessor } from './encoding-processor';
 import { traceEncoding } from '../otlp/encodings';
 import { HttpSender } from '../otlp/http-sender';
+import { partialRejectionWarning } from './lost-spans';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
@@ -83,7 +84,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
  */
 function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): SpanProcessor {
   const encoding = traceEncoding(protocol);
-  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error));
+  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error), partialRejectionWarning(config.endpoint));
   const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
   const processor: SpanProcessor = new EncodingSpanProcessor({
     encoding,
