@@ -6,6 +6,8 @@
 //   wait goes past it (a retry that would is not made, and the last error is the export's);
 // - any other status fails at once, and so does an HTTP parse error (HPE_*: protocol-mismatch.ts
 //   reads its code to say the endpoint looks like a gRPC port).
+// Over 200 lines, one file: the send loop, one attempt and the reading of its answer share the retry
+// state (deadline, backoff, Retry-After) and the redaction of this sender's own header values.
 import type * as Http from 'node:http';
 import type { Agent, IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
