@@ -1,3 +1,4 @@
+// The public entry point. What each folder of src/ owns, and the one-way import rule: src/README.md.
 export { initTracing, currentTracing } from './tracing/init-tracing';
 export type { TracingHandle, TracingOptions } from './tracing/init-tracing';
 export { registerTracingHooks, TRACING_HOOK_NAMES } from './tracing/hooks';

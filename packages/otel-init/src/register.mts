@@ -18,7 +18,7 @@ const acknowledged = registerEsmHook();
 // --import), the app's other imports may run while this module awaits, and the hooks must be in first.
 require('./register.js');
 // The app's ES modules import the api's ESM build (api >= 1.10 has one): keep its proxy provider,
-// so that tracers they take before postfork get the provider postfork registers (esm-api-bridge.ts).
+// so that tracers they take before postfork get the provider postfork registers (tracing/esm-api-bridge.ts).
 const esmApi = (await import('@opentelemetry/api')) as typeof Api;
 keepEsmTracerProxy(esmApi.trace, (require('@opentelemetry/api') as typeof Api).trace);
 await acknowledged();

@@ -11,7 +11,7 @@ import { enableInstrumentations } from './shared/instrumentations';
 import { registerMetricsHooks } from './metrics/hooks';
 import { preloadSdk } from './tracing/preload-sdk';
 
-// Before the instrumentations' require hook exists (a worker's SDK loads faster then: preload-sdk.ts).
+// Before the instrumentations' require hook exists (a worker's SDK loads faster then: tracing/preload-sdk.ts).
 preloadSdk();
 enableInstrumentations(defaultInstrumentations(), '@forkhooks/otel-init/register');
 registerTracingHooks();

@@ -1,5 +1,5 @@
 // The one file that knows the OpenTelemetry metrics SDK (@opentelemetry/sdk-metrics, 2.x or 3.x,
-// the line the app installed, as sdk.ts for traces): MeterProvider, readers, exporters, and the
+// the line the app installed, as tracing/sdk.ts for traces): MeterProvider, readers, exporters, and the
 // conversion of what a reader collects into core's SDK-free MetricFamily. Loaded in postfork only.
 import { createRequire } from 'node:module';
 import { describeError, log, type MetricFamily, type MetricPoint } from '@forkhooks/core';
@@ -183,7 +183,7 @@ function labels(attributes: Attributes): Record<string, string> {
   return out;
 }
 
-/** @opentelemetry/resources as sdk-metrics loaded it (it pins it exactly: see sdk.ts's fromSdk). */
+/** @opentelemetry/resources as sdk-metrics loaded it (it pins it exactly: see tracing/sdk.ts's fromSdk). */
 function fromSdk<T>(name: '@opentelemetry/resources'): T {
   try {
     return createRequire(require.resolve('@opentelemetry/sdk-metrics'))(name) as T;

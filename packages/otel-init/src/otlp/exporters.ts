@@ -1,6 +1,6 @@
 // The OTLP exporter of each protocol and signal, the official package for each, loaded only when
-// chosen (and then only when first needed: see deferred-exporter.ts, metrics/metrics-sdk.ts). With
-// sdk.ts and metrics/metrics-sdk.ts, the only file that knows the SDK's packages. Every setting is passed explicitly, as config.ts read it, so both SDK lines (whose
+// chosen (and then only when first needed: see tracing/deferred-exporter.ts, metrics/metrics-sdk.ts). With
+// tracing/sdk.ts and metrics/metrics-sdk.ts, the only file that knows the SDK's packages. Every setting is passed explicitly, as tracing/config.ts read it, so both SDK lines (whose
 // exporters read the same variables again, and would lose some of them: see protocol.ts) behave the same.
 import type * as Http from 'node:http';
 import type { Agent } from 'node:http';

@@ -23,7 +23,7 @@ const SAMPLED = 1;
 /** What the processor is built from. */
 export interface EncodingProcessorOptions {
   encoding: TraceEncoding;
-  /** Sends one batch's bytes; never rejects (http-sender.ts). */
+  /** Sends one batch's bytes; never rejects (otlp/http-sender.ts). */
   send(body: Uint8Array): Promise<SendResult>;
   /** Called once shutdown's flush settled (closes the sender's connections). */
   stop(): void;

@@ -10,7 +10,7 @@
 //   `fromSdk()` below): sdk-trace pins them exactly, and a second copy is 49 more modules.
 // - Over http/protobuf and http/json no exporter package is loaded at all: forkhooks' own processor
 //   and sender (otlp/) encode and send. Over gRPC (or with FORKHOOKS_SPAN_PIPELINE=sdk) the official
-//   exporter (exporters.ts) is loaded on the first export, after the worker is ready (deferred-exporter.ts).
+//   exporter (otlp/exporters.ts) is loaded on the first export, after the worker is ready (deferred-exporter.ts).
 import { createRequire } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';

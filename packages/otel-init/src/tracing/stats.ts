@@ -1,6 +1,6 @@
 // Counting what the SDK does not report: the BatchSpanProcessor drops spans silently when its
 // queue is full, and the exporter fails whole batches ("Concurrent export limit reached").
-// forkhooks' own processor (otlp/encoding-processor.ts) feeds the same counts, saying itself
+// forkhooks' own processor (encoding-processor.ts) feeds the same counts, saying itself
 // whether it queued a span.
 // Structural types only, so this file does not depend on an SDK version. What the user is told
 // when exports fail and recover is tracing/lost-spans.ts's; when, is shared/episodes.ts's.
