@@ -20,4 +20,40 @@ module.exports = tseslint.config(
     files: ['packages/*/src/cli.ts', 'packages/*/src/**/cli/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  // otel-init's folders import one way (packages/otel-init/src/README.md): shared/ <- otlp/ <- the
+  // signals (tracing/, metrics/, a future logs/) <- the entry points (index.ts, register.ts). A signal
+  // reaches another only through tracing/seam.ts. A lazy require() is paired with an `import type` of
+  // the same file, which these rules check.
+  ...otelInitImportRules(),
 );
+
+function otelInitImportRules() {
+  const src = 'packages/otel-init/src';
+  const entry = { regex: '^(\\.\\./)+(index|register)(\\.m?js)?$', message: 'the entry points import the folders, never the other way' };
+  const folder = (name, why) => ({ regex: `^(\\.\\./)+${name}(/|$)`, message: why });
+  const rule = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+  const signals = ['tracing', 'metrics', 'logs'];
+  return [
+    rule([`${src}/shared/**/*.ts`], [
+      entry,
+      folder('otlp', 'shared/ is below the transport: pass what it needs in'),
+      ...signals.map((s) => folder(s, 'shared/ serves every signal and knows none')),
+    ]),
+    rule([`${src}/otlp/**/*.ts`], [entry, ...signals.map((s) => folder(s, 'otlp/ is the transport: it imports only shared/ (pass signal-specific things in)'))]),
+    ...signals.map((signal) =>
+      rule(
+        [`${src}/${signal}/**/*.ts`],
+        [
+          entry,
+          ...signals
+            .filter((other) => other !== signal)
+            .map((other) =>
+              other === 'tracing'
+                ? { regex: '^(\\.\\./)+tracing/(?!seam$)', message: 'another signal reaches tracing only through tracing/seam.ts' }
+                : folder(other, `${signal}/ may not import ${other}/: what both need goes to shared/ or otlp/`),
+            ),
+        ],
+      ),
+    ),
+  ];
+}

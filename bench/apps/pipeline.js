@@ -215,9 +215,9 @@ function forkhooksExportPath() {
       shutdown: () => sender.shutdown(),
     };
   }
-  const { createExporter, resolveExporter } = require(join(dist, 'exporters.js'));
-  const { DeferredExporter } = require(join(dist, 'deferred-exporter.js'));
-  const { SpanCounter } = require(join(dist, 'stats.js'));
+  const { createExporter, resolveExporter } = require(join(dist, 'otlp', 'exporters.js'));
+  const { DeferredExporter } = require(join(dist, 'tracing', 'deferred-exporter.js'));
+  const { SpanCounter } = require(join(dist, 'tracing', 'stats.js'));
   const counter = new SpanCounter(Infinity, () => undefined, () => undefined);
   const exporter = counter.wrap(new DeferredExporter(() => createExporter(config, resolveExporter(config), () => undefined)));
   return { code: 'exporters.js (official OTLP exporter, deferred and counted)', send: (spans) => send(exporter, spans), shutdown: () => exporter.shutdown() };

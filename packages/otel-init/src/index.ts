@@ -1,14 +1,18 @@
-export { initTracing, currentTracing } from './init-tracing';
-export type { TracingHandle, TracingOptions } from './init-tracing';
-export { registerTracingHooks, TRACING_HOOK_NAMES } from './hooks';
-export { enableInstrumentations } from './instrumentations';
-export { esmHookReady } from './esm-hook';
-export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT, DEFAULT_SPAN_LIMITS } from './config';
-export type { BatchOptions, ConfigOptions, SamplerName, SpanLimits, TracingConfig } from './config';
-export { PROTOCOLS, DEFAULT_PROTOCOL, DEFAULT_ENDPOINTS } from './protocol';
-export type { OtlpProtocol, TlsFiles } from './protocol';
-export type { TracingStats } from './stats';
-export { TracingConfigError, ExporterNotInstalledError } from './errors';
+// The public entry point. What each folder of src/ owns, and the one-way import rule: src/README.md.
+export { initTracing, currentTracing } from './tracing/init-tracing';
+export type { TracingHandle, TracingOptions } from './tracing/init-tracing';
+export { registerTracingHooks, TRACING_HOOK_NAMES } from './tracing/hooks';
+export { enableInstrumentations } from './shared/instrumentations';
+export { esmHookReady } from './tracing/esm-hook';
+export { resolveConfig, SAMPLERS, DEFAULT_BATCH, DEFAULT_ENDPOINT } from './tracing/config';
+export type { BatchOptions, ConfigOptions, SamplerName, TracingConfig } from './tracing/config';
+export { DEFAULT_SPAN_LIMITS } from './tracing/span-limits';
+export type { SpanLimits } from './tracing/span-limits';
+export { PROTOCOLS, DEFAULT_PROTOCOL, DEFAULT_ENDPOINTS } from './otlp/protocol';
+export type { OtlpProtocol, TlsFiles } from './otlp/protocol';
+export type { TracingStats } from './tracing/stats';
+export { TracingConfigError } from './shared/errors';
+export { ExporterNotInstalledError } from './otlp/errors';
 export {
   ATTR_SERVICE_INSTANCE_ID,
   ATTR_PROCESS_PID,
@@ -16,7 +20,7 @@ export {
   ATTR_WORKER_GENERATION,
   ATTR_WORKER_RUNTIME,
   ATTR_WORKER_ID,
-} from './resource-attributes';
+} from './shared/resource-attributes';
 export { initMetrics, currentMetrics } from './metrics/init-metrics';
 export type { MetricsHandle, MetricsOptions, MetricsRoute } from './metrics/init-metrics';
 export { registerMetricsHooks, METRICS_HOOK_NAMES, METRICS_FLUSH_MAX_MS } from './metrics/hooks';

@@ -5,13 +5,13 @@
 // before the app requires http or a framework; they talk to the global API, whose proxy provider
 // forwards to the provider that postfork registers later (tracers taken before then keep working).
 // The provider, processor and exporter are built in postfork, in each worker; atexit flushes them.
-import { defaultInstrumentations } from './default-instrumentations';
-import { registerTracingHooks } from './hooks';
-import { enableInstrumentations } from './instrumentations';
+import { defaultInstrumentations } from './tracing/default-instrumentations';
+import { registerTracingHooks } from './tracing/hooks';
+import { enableInstrumentations } from './shared/instrumentations';
 import { registerMetricsHooks } from './metrics/hooks';
-import { preloadSdk } from './preload-sdk';
+import { preloadSdk } from './tracing/preload-sdk';
 
-// Before the instrumentations' require hook exists (a worker's SDK loads faster then: preload-sdk.ts).
+// Before the instrumentations' require hook exists (a worker's SDK loads faster then: tracing/preload-sdk.ts).
 preloadSdk();
 enableInstrumentations(defaultInstrumentations(), '@forkhooks/otel-init/register');
 registerTracingHooks();

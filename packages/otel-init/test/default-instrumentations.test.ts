@@ -1,5 +1,5 @@
 import { configureLogger } from '@forkhooks/core';
-import { defaultInstrumentations } from '../src/default-instrumentations';
+import { defaultInstrumentations } from '../src/tracing/default-instrumentations';
 
 // What register enables, by the environment; the package lookup is passed in so "not installed" can be
 // tested in a repo that has it (the installed case runs in real processes: instrumentations.test.ts).

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { TracingConfigError } from '../src/errors';
+import { TracingConfigError } from '../src/shared/errors';
 import { traceEncoding } from '../src/otlp/encodings';
 import { useReceiver } from './receiver-fixture';
 

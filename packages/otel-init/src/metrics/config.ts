@@ -1,11 +1,11 @@
 import { log } from '@forkhooks/core';
-import { headerList, positiveInteger } from '../env';
-import { TracingConfigError } from '../errors';
-import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../protocol';
+import { headerList, positiveInteger } from '../shared/env';
+import { TracingConfigError } from '../shared/errors';
+import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../otlp/protocol';
 
-// The OTEL_* metrics variables, read by otel-init itself (as config.ts does for traces) so that both
+// The OTEL_* metrics variables, read by otel-init itself (as tracing/config.ts does for traces) so that both
 // SDK lines behave the same. Kept apart from the trace config; the OTLP transport variables (protocol,
-// endpoint, compression, TLS) are read by protocol.ts for both signals, `_METRICS_` variants first.
+// endpoint, compression, TLS) are read by otlp/protocol.ts for both signals, `_METRICS_` variants first.
 
 /** The values OTEL_METRICS_EXPORTER takes (the spec's, as NodeSDK reads them). */
 export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;

@@ -1,6 +1,6 @@
 import { describeError, log } from '@forkhooks/core';
 import type { Attributes } from '@opentelemetry/api';
-import { METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
+import { METRICS_EXPORTER_PACKAGES, resolveExporter } from '../otlp/exporters';
 import type { MetricsConfig } from './config';
 import { DeferredMeterProvider } from './deferred-meter-provider';
 import { useMeterProvider } from './global-provider';
@@ -12,7 +12,7 @@ import type { MeterPipeline, PipelineMode } from './metrics-sdk';
 // collection. Only a worker serving its own /metrics endpoint loads it in postfork: the endpoint
 // must listen from the start.
 
-/** When the metrics SDK is loaded if nothing needed it before: after start-up, as the span exporter (sdk.ts). */
+/** When the metrics SDK is loaded if nothing needed it before: after start-up, as the span exporter (tracing/sdk.ts). */
 export const METRICS_SDK_LOAD_MS = 1_000;
 
 function sdk(): typeof MetricsSdk {

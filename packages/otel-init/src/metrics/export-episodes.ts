@@ -1,28 +1,33 @@
 import { describeError, log, redactUrl } from '@forkhooks/core';
-import type * as Mismatch from '../protocol-mismatch';
+import { mismatchHintOnce } from '../otlp/mismatch-hint';
+import { FailureEpisodes } from '../shared/episodes';
+import type { ExportResult } from '../shared/lazy-exporter';
 import type { MetricsConfig } from './config';
 
 // A failed metrics export otherwise reaches only OpenTelemetry's diag logger, which most apps never
-// set: a collector that is down would go unnoticed. As for spans (stats.ts's SpanCounter), one
-// warning when exports start failing and one line when they recover, not one per interval.
-
-/** The outcome of one export, as the exporter hands it to its result callback. */
-export interface ExportOutcome {
-  code: number;
-  error?: Error;
-}
+// set: a collector that is down would go unnoticed. As for spans (shared/episodes.ts decides when),
+// one warning when exports start failing and one line when they recover, not one per interval: what
+// they say is written here.
 
 /** Says when metrics exports start failing, and when they work again. */
 export class MetricsExportEpisodes {
-  #failing = false;
   #failedExports = 0;
-  #hinted = false;
+  readonly #hint: (error: Error | undefined) => string | undefined;
+  readonly #episodes = new FailureEpisodes<Error | undefined>(
+    (error) => log.warn(redactUrl(`metrics export to ${this.#shown} failed: ${this.cause(error)}; ${this.hint(error)}the next interval retries`)),
+    () =>
+      log.info(
+        `metrics export to ${this.#shown} recovered (${this.#failedExports} export${this.#failedExports === 1 ? '' : 's'} failed while it was down; ` +
+          'the counters are cumulative, so this export carried their totals)',
+      ),
+  );
   /** A connection error seen since the last success: the HTTP exporter retries it silently, so its result may only say "timed out". */
   #socketError: Error | undefined;
   readonly #shown: string;
 
-  constructor(private readonly config: Pick<MetricsConfig, 'endpoint' | 'protocol' | 'protocolSetting'>) {
+  constructor(config: Pick<MetricsConfig, 'endpoint' | 'protocol' | 'protocolSetting'>) {
     this.#shown = redactUrl(config.endpoint);
+    this.#hint = mismatchHintOnce(config);
   }
 
   /** A connection error from the exporter's agent, kept as the likely cause of the export's failure. */
@@ -31,23 +36,15 @@ export class MetricsExportEpisodes {
   }
 
   /** One export settled. */
-  settled(outcome: ExportOutcome): void {
+  settled(outcome: ExportResult): void {
     if (outcome.code === 0) {
       this.#socketError = undefined;
-      if (this.#failing) {
-        log.info(
-          `metrics export to ${this.#shown} recovered (${this.#failedExports} export${this.#failedExports === 1 ? '' : 's'} failed while it was down; ` +
-            'the counters are cumulative, so this export carried their totals)',
-        );
-      }
-      this.#failing = false;
+      this.#episodes.succeeded();
       this.#failedExports = 0;
       return;
     }
     this.#failedExports += 1;
-    if (this.#failing) return;
-    this.#failing = true;
-    log.warn(redactUrl(`metrics export to ${this.#shown} failed: ${this.cause(outcome.error)}; ${this.hint(outcome.error)}the next interval retries`));
+    this.#episodes.failed(outcome.error);
   }
 
   private cause(error: Error | undefined): string {
@@ -56,14 +53,9 @@ export class MetricsExportEpisodes {
     return `${this.#socketError.message} (${reported})`;
   }
 
-  /** The advice of protocol-mismatch.ts, once per process; loaded on the first failure only. */
+  /** The advice of protocol-mismatch.ts, once per process (otlp/mismatch-hint.ts). */
   private hint(error: Error | undefined): string {
-    if (this.#hinted) return '';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { protocolMismatchHint } = require('../protocol-mismatch') as typeof Mismatch;
-    const hint = protocolMismatchHint(this.config, error);
-    if (hint === undefined) return '';
-    this.#hinted = true;
-    return `${hint}; `;
+    const hint = this.#hint(error);
+    return hint === undefined ? '' : `${hint}; `;
   }
 }

@@ -1,5 +1,5 @@
 import { metrics, type MeterProvider } from '@opentelemetry/api';
-import { enabledInstrumentations } from '../instrumentations';
+import { enabledInstrumentations } from '../shared/instrumentations';
 
 /**
  * Makes `provider` the global MeterProvider and hands it to the instrumentations enabled so far: the

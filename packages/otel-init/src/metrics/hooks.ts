@@ -1,5 +1,5 @@
 import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
-import { abortAfter } from '../abort-after';
+import { abortAfter } from '../shared/bounded';
 import { initMetrics, type MetricsHandle, type MetricsOptions } from './init-metrics';
 
 /** Names of the hooks `registerMetricsHooks` adds. */

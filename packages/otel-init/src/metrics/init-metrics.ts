@@ -1,9 +1,10 @@
 import cluster from 'node:cluster';
 import { buildContext, describeError, EnvVars, log, redactUrl, type BaseContext, type MetricFamily } from '@forkhooks/core';
 import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
-import { booleanFlag } from '../env';
-import { bounded, currentTracing } from '../init-tracing';
-import { workerAttributes } from '../resource-attributes';
+import { bounded } from '../shared/bounded';
+import { booleanFlag } from '../shared/env';
+import { workerAttributes } from '../shared/resource-attributes';
+import { tracingResource } from '../tracing/seam';
 import { resolveMetricsConfig, type MetricsConfig, type MetricsConfigOptions } from './config';
 import { deferredMeterPipeline, startMeterPipelineNow } from './deferred-pipeline';
 import type { MeterPipeline } from './metrics-sdk';
@@ -69,8 +70,7 @@ export function initMetrics(options: MetricsOptions = {}): MetricsHandle {
   const disabled = options.disabled ?? booleanFlag(process.env, 'OTEL_SDK_DISABLED');
   const route = routeOf(config, disabled, context);
   if (route === 'off') return (holder[HANDLE_KEY] = offHandle(config));
-  const tracing = currentTracing();
-  const attributes = tracing?.enabled ? tracing.resourceAttributes : workerAttributes(context, options.serviceName ?? (process.env.OTEL_SERVICE_NAME?.trim() || undefined), options.resourceAttributes);
+  const attributes = tracingResource() ?? workerAttributes(context, options.serviceName ?? (process.env.OTEL_SERVICE_NAME?.trim() || undefined), options.resourceAttributes);
   const port = route === 'own-endpoint' ? config.prometheus.port + context.workerIndex : undefined;
   // Not at import: a primary, or a process with metrics off, never needs the SDK. A worker serving its
   // own /metrics loads it now; the others after start-up (deferred-pipeline.ts).

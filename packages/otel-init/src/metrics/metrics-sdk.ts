@@ -1,5 +1,5 @@
 // The one file that knows the OpenTelemetry metrics SDK (@opentelemetry/sdk-metrics, 2.x or 3.x,
-// the line the app installed, as sdk.ts for traces): MeterProvider, readers, exporters, and the
+// the line the app installed, as tracing/sdk.ts for traces): MeterProvider, readers, exporters, and the
 // conversion of what a reader collects into core's SDK-free MetricFamily. Loaded in postfork only.
 import { createRequire } from 'node:module';
 import { describeError, log, type MetricFamily, type MetricPoint } from '@forkhooks/core';
@@ -17,7 +17,8 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../exporters';
+import { createOtlpExporter, METRICS_EXPORTER_PACKAGES, resolveExporter } from '../otlp/exporters';
+import { LazyExporter } from '../shared/lazy-exporter';
 import type { MetricsConfig } from './config';
 import type { DeferredMeterProvider } from './deferred-meter-provider';
 import { useMeterProvider } from './global-provider';
@@ -88,7 +89,7 @@ function otlpExporter(config: MetricsConfig): PushMetricExporter {
   // A missing exporter fails postfork now (ExporterNotInstalledError), not at the first export: resolving is cheap.
   const path = resolveExporter(config, METRICS_EXPORTER_PACKAGES);
   const episodes = new MetricsExportEpisodes(config);
-  return new LazyExporter(
+  return new OtlpMetricExporter(
     () => createOtlpExporter(config, path, 'OTLPMetricExporter', (error) => episodes.noteSocketError(error)) as PushMetricExporter,
     episodes,
   );
@@ -96,33 +97,31 @@ function otlpExporter(config: MetricsConfig): PushMetricExporter {
 
 /**
  * The OTLP exporter, loaded at its first export (the first interval, or the final one at exit), not in
- * postfork: it loads http and the OTLP transformer into every worker before it is ready otherwise
- * (sdk.ts defers the span exporter for the same reason). Cumulative, the exporter's own default.
- * Every export's outcome goes to `episodes`, which says when exports fail and when they recover.
+ * postfork (shared/lazy-exporter.ts): it loads http and the OTLP transformer into every worker before
+ * it is ready otherwise (the span exporter is deferred for the same reason). Cumulative, the
+ * exporter's own default. Every export's outcome goes to `episodes`, which says when exports fail and
+ * when they recover; a failed load fails its export, said as any other failure (the reader only tells diag).
  */
-class LazyExporter implements PushMetricExporter {
-  #exporter: PushMetricExporter | undefined;
+class OtlpMetricExporter implements PushMetricExporter {
+  readonly #lazy: LazyExporter<PushMetricExporter>;
   constructor(
-    private readonly create: () => PushMetricExporter,
+    create: () => PushMetricExporter,
     private readonly episodes: MetricsExportEpisodes,
-  ) {}
+  ) {
+    this.#lazy = new LazyExporter(create);
+  }
   export(...[metrics, done]: Parameters<PushMetricExporter['export']>): void {
     const settle: typeof done = (result) => {
       this.episodes.settled(result);
       done(result);
     };
-    try {
-      (this.#exporter ??= this.create()).export(metrics, settle);
-    } catch (error) {
-      // A failed load fails this export, said as any other failure (the reader only tells diag).
-      settle({ code: 1, error: error instanceof Error ? error : new Error(describeError(error)) });
-    }
+    this.#lazy.export((exporter) => exporter.export(metrics, settle), settle);
   }
   forceFlush(): Promise<void> {
-    return this.#exporter?.forceFlush() ?? Promise.resolve();
+    return this.#lazy.forceFlush();
   }
   shutdown(): Promise<void> {
-    return this.#exporter?.shutdown() ?? Promise.resolve();
+    return this.#lazy.shutdown();
   }
   selectAggregationTemporality(): AggregationTemporality {
     return AggregationTemporality.CUMULATIVE;
@@ -184,7 +183,7 @@ function labels(attributes: Attributes): Record<string, string> {
   return out;
 }
 
-/** @opentelemetry/resources as sdk-metrics loaded it (it pins it exactly: see sdk.ts's fromSdk). */
+/** @opentelemetry/resources as sdk-metrics loaded it (it pins it exactly: see tracing/sdk.ts's fromSdk). */
 function fromSdk<T>(name: '@opentelemetry/resources'): T {
   try {
     return createRequire(require.resolve('@opentelemetry/sdk-metrics'))(name) as T;

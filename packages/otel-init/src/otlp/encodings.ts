@@ -1,5 +1,5 @@
 // The OTLP/HTTP trace encodings forkhooks' span pipeline can send, by OTEL_EXPORTER_OTLP_PROTOCOL.
-import { TracingConfigError } from '../errors';
+import { TracingConfigError } from '../shared/errors';
 import { jsonEncoding } from './json-encoding';
 import { protobufEncoding } from './protobuf-encoding';
 import type { TraceEncoding } from './trace-encoding';

@@ -6,15 +6,17 @@
 //   wait goes past it (a retry that would is not made, and the last error is the export's);
 // - any other status fails at once, and so does an HTTP parse error (HPE_*: protocol-mismatch.ts
 //   reads its code to say the endpoint looks like a gRPC port).
+// Over 200 lines, one file: the send loop, one attempt and the reading of its answer share the retry
+// state (deadline, backoff, Retry-After) and the redaction of this sender's own header values.
 import type * as Http from 'node:http';
 import type { Agent, IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { log, redactUrl } from '@forkhooks/core';
-import type { TracingConfig } from '../config';
-import { ExportHttpError } from '../errors';
-import { watchSockets } from '../exporters';
+import { redactUrl } from '@forkhooks/core';
+import { ExportHttpError } from './errors';
 import { partialSuccess, statusMessage } from './export-response';
+import type { OtlpTransport } from './protocol';
+import { watchSockets } from './watch-sockets';
 
 const MAX_RETRIES = 5;
 const INITIAL_BACKOFF_MS = 1_000;
@@ -31,7 +33,7 @@ const USER_AGENT = `forkhooks-otel-init/${(require('../../package.json') as { ve
 const gzipAsync = promisify(gzip);
 
 /** The transport settings the sender uses. */
-export type SenderSettings = Pick<TracingConfig, 'endpoint' | 'headers' | 'compression' | 'tls' | 'exporterTimeoutMillis'>;
+export type SenderSettings = Pick<OtlpTransport, 'endpoint' | 'headers' | 'compression' | 'tls'> & { exporterTimeoutMillis: number };
 
 /** How an export ended: delivered (maybe with spans the collector refused), or failed with the last attempt's error. */
 export type SendResult = { ok: true; rejected: number } | { ok: false; error: Error };
@@ -49,13 +51,17 @@ export class HttpSender {
   readonly #headers: Record<string, string>;
   #transport: Promise<Transport> | undefined;
   #agent: Agent | undefined;
-  #partialWarned = false;
 
   constructor(
     private readonly settings: SenderSettings,
     private readonly contentType: string,
     /** Hears connection errors (the flush-at-exit line names the last one: `connect ECONNREFUSED …`). */
     private readonly onConnectionError: (error: Error) => void,
+    /**
+     * Hears an accepted export whose collector refused some spans (OTLP partial success): how many,
+     * and its message, redacted. What the user is told is the signal's (tracing/lost-spans.ts).
+     */
+    private readonly onPartialSuccess?: (rejected: number, said: string | undefined) => void,
   ) {
     this.#url = new URL(settings.endpoint);
     this.#headers = { ...settings.headers, 'Content-Type': contentType, 'User-Agent': USER_AGENT };
@@ -178,21 +184,11 @@ export class HttpSender {
     return clean.length > MAX_SNIPPET ? `${clean.slice(0, MAX_SNIPPET)}…` : clean;
   }
 
-  /** Spans the collector refused in an accepted export (OTLP partial success): counted as dropped, said once per process. */
+  /** Spans the collector refused in an accepted export (OTLP partial success): counted as dropped, told to onPartialSuccess. */
   private readPartialSuccess(body: Buffer, json: boolean): number {
     const partial = partialSuccess(body, json);
     if (!partial) return 0;
-    if (!this.#partialWarned) {
-      this.#partialWarned = true;
-      const said = this.redact(partial.errorMessage);
-      const why = said ? `: ${said}` : '';
-      log.warn(
-        redactUrl(
-          `span export to ${this.settings.endpoint} partly rejected: the collector refused ${partial.rejectedSpans} spans${why}; ` +
-            'counting refused spans as dropped in stats() (said once)',
-        ),
-      );
-    }
+    this.onPartialSuccess?.(partial.rejectedSpans, this.redact(partial.errorMessage));
     return partial.rejectedSpans;
   }
 }

@@ -2,6 +2,9 @@
 // strings, hex ids and hrtimes are written straight into the buffer (no intermediate strings,
 // arrays or BigInts), and a nested message reserves the length it expects, shifting its bytes only
 // when the guess was wrong.
+// Over 200 lines, one file: every field writer shares the buffer, its cursor and varintSize, and
+// begin/end's length guess must match how each writer grows the buffer; split, each half would
+// reach into the other's state.
 import { GrowableBuffer } from './growable-buffer';
 
 const TWO_32 = 0x1_0000_0000;

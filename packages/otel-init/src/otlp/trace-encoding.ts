@@ -1,6 +1,6 @@
 // The contract between forkhooks' own span pipeline (issue 14, section 2) and its OTLP encoders:
 // a span is encoded when it ends, into the batch that will carry it, and is not kept. The
-// processor (encoding-processor.ts) never sees the wire format; the sender (http-sender.ts)
+// processor (tracing/encoding-processor.ts) never sees the wire format; the sender (http-sender.ts)
 // only sees bytes and a content type.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
-import { abortAfter } from './abort-after';
+import { abortAfter } from '../shared/bounded';
 import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
@@ -10,7 +10,7 @@ export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', checks: 'otel
 
 /**
  * Run after every other postfork hook: each tells, in one warning line naming the fix, why spans
- * cannot flow (src/checks/, one file each). A check never throws: it must not fail a worker.
+ * cannot flow (tracing/checks/, one file each). A check never throws: it must not fail a worker.
  */
 const POSTFORK_CHECKS: ReadonlyArray<readonly [name: string, check: (handle: TracingHandle) => void]> = [
   ['api copies', (handle) => checkApiCopies(handle)],

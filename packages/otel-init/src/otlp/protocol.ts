@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { log } from '@forkhooks/core';
-import { booleanFlag, httpUrl } from './env';
-import { TracingConfigError } from './errors';
+import { booleanFlag, httpUrl } from '../shared/env';
+import { TracingConfigError } from '../shared/errors';
 
 // The OTLP transport settings of the spec ("OTLP Exporter Configuration"), read here for every
 // protocol so that both SDK lines behave the same: the exporters read most of them too, but not all

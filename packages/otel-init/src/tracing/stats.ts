@@ -1,8 +1,11 @@
 // Counting what the SDK does not report: the BatchSpanProcessor drops spans silently when its
 // queue is full, and the exporter fails whole batches ("Concurrent export limit reached").
-// forkhooks' own processor (otlp/encoding-processor.ts) feeds the same counts, saying itself
+// forkhooks' own processor (encoding-processor.ts) feeds the same counts, saying itself
 // whether it queued a span.
-// Structural types only, so this file does not depend on an SDK version.
+// Structural types only, so this file does not depend on an SDK version. What the user is told
+// when exports fail and recover is tracing/lost-spans.ts's; when, is shared/episodes.ts's.
+import { FailureEpisodes } from '../shared/episodes';
+import type { ExporterLike, ExportResult } from '../shared/lazy-exporter';
 
 /** What `handle.stats()` returns. Every span ended is, at any moment, queued, exported or dropped. */
 export interface TracingStats {
@@ -16,18 +19,6 @@ export interface TracingStats {
   spansPending: number;
   /** Export calls that failed (each loses its whole batch). */
   exportFailures: number;
-}
-
-interface ExportResult {
-  code: number;
-  error?: Error;
-}
-
-/** The part of a SpanExporter we wrap. */
-export interface ExporterLike<S> {
-  export(spans: S[], done: (result: ExportResult) => void): void;
-  shutdown(): Promise<void>;
-  forceFlush?(): Promise<void>;
 }
 
 /** Keeps the counts; the processor and exporter wrappers feed it. */
@@ -101,7 +92,7 @@ export class SpanCounter {
         this.exported += spans - rejected;
         this.dropped += rejected;
         this.refused += rejected;
-        if (this.failing) this.recover();
+        this.episodes.succeeded();
         this.droppedAtLastSuccess = this.dropped;
       } else {
         this.fail(spans, result.error);
@@ -150,7 +141,11 @@ export class SpanCounter {
     };
   }
 
-  private failing = false;
+  /** One warning when exports start failing, one line when they recover: not one per batch. */
+  private readonly episodes = new FailureEpisodes<Error | undefined>(
+    (error) => this.onFirstFailure(error),
+    () => this.onRecovered(this.dropped - this.droppedAtLastSuccess),
+  );
   /**
    * `dropped` when an export last succeeded. An outage starts before its first failed export is
    * known: the queue fills (and drops) while that export is still in flight. So the recovery line
@@ -162,15 +157,6 @@ export class SpanCounter {
     this.failures++;
     if (error) this.lastError = error;
     this.dropped += spans;
-    // One warning when exports start failing, one line when they recover: not one per batch.
-    if (!this.failing) {
-      this.failing = true;
-      this.onFirstFailure(error);
-    }
-  }
-
-  private recover(): void {
-    this.failing = false;
-    this.onRecovered(this.dropped - this.droppedAtLastSuccess);
+    this.episodes.failed(error);
   }
 }

@@ -4,7 +4,7 @@ import { log } from '@forkhooks/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { appRequire } from './app-require';
-import { enabledInstrumentations } from './instrumentations';
+import { enabledInstrumentations } from '../shared/instrumentations';
 
 const AUTO = '@opentelemetry/auto-instrumentations-node';
 const VARIABLES = ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'OTEL_NODE_DISABLED_INSTRUMENTATIONS'] as const;

@@ -4,7 +4,7 @@
 // (a CommonJS package imported from an ES module without the loader hook, say).
 import { log } from '@forkhooks/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ENABLE_EARLY_FIX, enabledInstrumentations, loaded, modulesOf, reportOnce } from '../instrumentations';
+import { ENABLE_EARLY_FIX, enabledInstrumentations, loaded, modulesOf, reportOnce } from '../../shared/instrumentations';
 
 /** Names of the loaded modules `instrumentation` patched under none of its definitions (one per version range). */
 function unpatched(instrumentation: Instrumentation): string[] {

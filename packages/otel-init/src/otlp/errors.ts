@@ -1,19 +1,5 @@
-import { redactUrl } from '@forkhooks/core';
-
-/** A tracing setting (an option or an OTEL_* variable) that would silently send spans nowhere. */
-export class TracingConfigError extends Error {
-  override name = 'TracingConfigError';
-  readonly code = 'FORKHOOKS_ERR_OTEL_CONFIG';
-
-  constructor(
-    /** The option or environment variable at fault. */
-    readonly setting: string,
-    message: string,
-  ) {
-    // The value may be an endpoint with user info or an API key in its query: never print those.
-    super(redactUrl(`${setting}: ${message}`));
-  }
-}
+// The transport's own errors: a missing exporter package, a collector's refusal. Codes: shared/codes.ts.
+import { OtelErrorCodes } from '../shared/codes';
 
 /**
  * The exporter package of the chosen OTLP protocol is not installed (they are optional peers: an
@@ -21,7 +7,7 @@ export class TracingConfigError extends Error {
  */
 export class ExporterNotInstalledError extends Error {
   override name = 'ExporterNotInstalledError';
-  readonly code = 'FORKHOOKS_ERR_OTEL_EXPORTER_MISSING';
+  readonly code = OtelErrorCodes.EXPORTER_MISSING;
 
   constructor(
     /** The package that is missing, such as `@opentelemetry/exporter-trace-otlp-grpc` or `@opentelemetry/exporter-metrics-otlp-grpc`. */
@@ -41,7 +27,7 @@ export class ExporterNotInstalledError extends Error {
 /** The collector answered an export with an HTTP status that is not retried (OTLP/HTTP: anything but 429, 502, 503, 504). */
 export class ExportHttpError extends Error {
   override name = 'ExportHttpError';
-  readonly code = 'FORKHOOKS_ERR_OTLP_HTTP_STATUS';
+  readonly code = OtelErrorCodes.OTLP_HTTP_STATUS;
 
   constructor(
     /** The HTTP status of the answer. */

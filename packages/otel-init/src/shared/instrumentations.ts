@@ -1,6 +1,7 @@
 import { isBuiltin } from 'node:module';
 import { log } from '@forkhooks/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { firstTime } from './once';
 
 /** How to enable an instrumentation in time: said by every late-load warning. */
 export const ENABLE_EARLY_FIX =
@@ -51,10 +52,7 @@ export function enabledInstrumentations(): readonly Instrumentation[] {
 
 /** Marks `key` (module and instrumentation) as reported; false if it was already. */
 export function reportOnce(key: string): boolean {
-  const { reported } = enabledState();
-  if (reported.has(key)) return false;
-  reported.add(key);
-  return true;
+  return firstTime(enabledState().reported, key);
 }
 
 /**

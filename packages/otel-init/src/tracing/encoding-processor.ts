@@ -13,17 +13,17 @@
 // in a context with tracing suppressed: the sender's own HTTP request is never traced.
 import { context, type Context } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { BatchOptions } from '../config';
-import type { SpanCounter } from '../stats';
-import type { SendResult } from './http-sender';
-import type { TraceBatch, TraceEncoding } from './trace-encoding';
+import type { BatchOptions } from './config';
+import type { SpanCounter } from './stats';
+import type { SendResult } from '../otlp/http-sender';
+import type { TraceBatch, TraceEncoding } from '../otlp/trace-encoding';
 
 const SAMPLED = 1;
 
 /** What the processor is built from. */
 export interface EncodingProcessorOptions {
   encoding: TraceEncoding;
-  /** Sends one batch's bytes; never rejects (http-sender.ts). */
+  /** Sends one batch's bytes; never rejects (otlp/http-sender.ts). */
   send(body: Uint8Array): Promise<SendResult>;
   /** Called once shutdown's flush settled (closes the sender's connections). */
   stop(): void;

@@ -1,6 +1,8 @@
 import { log } from '@forkhooks/core';
-import { headerList, positiveInteger, booleanFlag } from './env';
-import { TracingConfigError } from './errors';
+import { headerList, positiveInteger, booleanFlag } from '../shared/env';
+import { TracingConfigError } from '../shared/errors';
+import { OncePerKey } from '../shared/once';
+import { resolveSpanLimits, type SpanLimits } from './span-limits';
 import {
   DEFAULT_ENDPOINTS,
   DEFAULT_PROTOCOL,
@@ -10,7 +12,7 @@ import {
   resolveTls,
   type OtlpProtocol,
   type OtlpTransport,
-} from './protocol';
+} from '../otlp/protocol';
 
 /** The OTel sampler names of OTEL_TRACES_SAMPLER that the SDK implements. */
 export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -24,30 +26,6 @@ export interface BatchOptions {
   maxExportBatchSize?: number;
   exportTimeoutMillis?: number;
 }
-
-/**
- * Span and attribute limits (OTEL_SPAN_*, OTEL_EVENT_*, OTEL_LINK_*, OTEL_ATTRIBUTE_*). Neither SDK
- * line's TracerProvider reads them, so they are read here and passed to it, all of them.
- */
-export interface SpanLimits {
-  attributeCountLimit: number;
-  /** Infinity: no limit. */
-  attributeValueLengthLimit: number;
-  eventCountLimit: number;
-  linkCountLimit: number;
-  attributePerEventCountLimit: number;
-  attributePerLinkCountLimit: number;
-}
-
-/** The spec's (and both SDK lines') defaults. */
-export const DEFAULT_SPAN_LIMITS: SpanLimits = {
-  attributeCountLimit: 128,
-  attributeValueLengthLimit: Infinity,
-  eventCountLimit: 128,
-  linkCountLimit: 128,
-  attributePerEventCountLimit: 128,
-  attributePerLinkCountLimit: 128,
-};
 
 /** The values of FORKHOOKS_SPAN_PIPELINE: forkhooks' own processor and sender (default), or the SDK's BatchSpanProcessor + official exporter. */
 export const SPAN_PIPELINES = ['forkhooks', 'sdk'] as const;
@@ -192,34 +170,7 @@ function resolveBatch(batch: BatchOptions, env: NodeJS.ProcessEnv): Required<Bat
   return resolved;
 }
 
-/**
- * As the 2.x SDK read them (sdk-trace-base's config.js and reconfigureLimits): the span-specific
- * variable, else the general OTEL_ATTRIBUTE_* one (for the span's attribute count and value
- * length), else the default. The per-event/per-link counts take the spec's names, then the
- * JS-only names 2.x read. 0 is a valid limit (drop all); an invalid value warns and is ignored.
- */
-function resolveSpanLimits(env: NodeJS.ProcessEnv): SpanLimits {
-  const limit = (...variables: string[]): number | undefined => {
-    for (const variable of variables) {
-      const value = positiveInteger(env, variable, true);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-  const d = DEFAULT_SPAN_LIMITS;
-  return {
-    attributeCountLimit: limit('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT') ?? d.attributeCountLimit,
-    attributeValueLengthLimit: limit('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? d.attributeValueLengthLimit,
-    eventCountLimit: limit('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? d.eventCountLimit,
-    linkCountLimit: limit('OTEL_SPAN_LINK_COUNT_LIMIT') ?? d.linkCountLimit,
-    attributePerEventCountLimit: limit('OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? d.attributePerEventCountLimit,
-    attributePerLinkCountLimit: limit('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? d.attributePerLinkCountLimit,
-  };
-}
-
-const warned = new Set<string>();
+const warned = new OncePerKey();
 function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  log.warn(message);
+  if (warned.first(message)) log.warn(message);
 }

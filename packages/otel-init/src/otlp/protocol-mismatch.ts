@@ -1,4 +1,4 @@
-import type { TracingConfig } from './config';
+import type { OtlpTransport } from './protocol';
 
 // An exporter of one OTLP transport pointed at the other's port fails in a way of its own, the same
 // on both SDK lines (measured against the receiver, whose ports speak what a collector's do):
@@ -12,7 +12,7 @@ import type { TracingConfig } from './config';
 const GRPC_UNAVAILABLE = 14;
 
 /** The advice when `error` (an export's) shows the endpoint speaks the other OTLP transport; undefined otherwise. */
-export function protocolMismatchHint(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>, error: Error | undefined): string | undefined {
+export function protocolMismatchHint(config: Pick<OtlpTransport, 'protocol' | 'protocolSetting'>, error: Error | undefined): string | undefined {
   if (error === undefined) return undefined;
   const code = (error as { code?: unknown }).code;
   const setting = config.protocolSetting === 'protocol' ? 'the protocol option' : config.protocolSetting;

@@ -1,5 +1,4 @@
-import { describeError, isInstance } from '@forkhooks/core';
-import type { ExporterLike } from './stats';
+import { LazyExporter, type ExporterLike } from '../shared/lazy-exporter';
 
 // Two costs kept off a worker's start and off its requests (bench/profile.js showed both):
 // - The OTLP exporter is the heaviest thing tracing loads (~170 modules with its transformer,
@@ -13,14 +12,14 @@ import type { ExporterLike } from './stats';
 //   instead. The context is kept (AsyncLocalStorage follows setImmediate), so the processor's
 //   "suppress tracing" still covers the exporter's own HTTP request.
 
-const FAILED = 1;
-
-/** An exporter created on first use, whose exports start after the current call stack. */
+/** An exporter created on first use (shared/lazy-exporter.ts), whose exports start after the current call stack. */
 export class DeferredExporter<S> implements ExporterLike<S> {
-  #exporter: ExporterLike<S> | undefined;
+  readonly #lazy: LazyExporter<ExporterLike<S>>;
   #stopped = false;
 
-  constructor(private readonly create: () => ExporterLike<S>) {}
+  constructor(create: () => ExporterLike<S>) {
+    this.#lazy = new LazyExporter(create);
+  }
 
   /**
    * Builds the exporter `delayMs` from now unless something needed it earlier. The timer is unref'd:
@@ -30,7 +29,7 @@ export class DeferredExporter<S> implements ExporterLike<S> {
     setTimeout(() => {
       if (this.#stopped) return;
       try {
-        this.#exporter ??= this.create();
+        this.#lazy.get();
       } catch {
         // the first export fails the same way, and that failure is counted and reported
       }
@@ -39,25 +38,17 @@ export class DeferredExporter<S> implements ExporterLike<S> {
   }
 
   export(spans: S[], done: (result: { code: number; error?: Error }) => void): void {
-    setImmediate(() => {
-      try {
-        this.#exporter ??= this.create();
-        this.#exporter.export(spans, done);
-      } catch (error) {
-        // A throw here would be uncaught (no caller is left on the stack): fail the batch instead,
-        // which stats() counts and the failure warning reports.
-        done({ code: FAILED, error: isInstance(error, Error) ? error : new Error(describeError(error)) });
-      }
-    });
+    // A failed load fails the batch, which stats() counts and the failure warning reports.
+    setImmediate(() => this.#lazy.export((exporter) => exporter.export(spans, done), done));
   }
 
   /** Stops the exporter if it was built; if nothing ever needed it, there is nothing to load or stop. */
   shutdown(): Promise<void> {
     this.#stopped = true;
-    return this.#exporter?.shutdown() ?? Promise.resolve();
+    return this.#lazy.shutdown();
   }
 
   forceFlush(): Promise<void> {
-    return this.#exporter?.forceFlush?.() ?? Promise.resolve();
+    return this.#lazy.forceFlush();
   }
 }

@@ -1,20 +1,19 @@
 // The OTLP exporter of each protocol and signal, the official package for each, loaded only when
-// chosen (and then only when first needed: see deferred-exporter.ts, metrics/metrics-sdk.ts). With
-// sdk.ts and metrics/metrics-sdk.ts, the only file that knows the SDK's packages. Every setting is passed explicitly, as config.ts read it, so both SDK lines (whose
+// chosen (and then only when first needed: see tracing/deferred-exporter.ts, metrics/metrics-sdk.ts). With
+// tracing/sdk.ts and metrics/metrics-sdk.ts, the only file that knows the SDK's packages. Every setting is passed explicitly, as tracing/config.ts read it, so both SDK lines (whose
 // exporters read the same variables again, and would lose some of them: see protocol.ts) behave the same.
 import type * as Http from 'node:http';
 import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import type * as OtlpGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as GrpcBase from '@opentelemetry/otlp-grpc-exporter-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { TracingConfig } from './config';
+import type { ExporterLike } from '../shared/lazy-exporter';
 import { ExporterNotInstalledError } from './errors';
-import type { OtlpProtocol, TlsFiles } from './protocol';
-import type { ExporterLike } from './stats';
+import type { OtlpProtocol, OtlpTransport, TlsFiles } from './protocol';
+import { watchSockets } from './watch-sockets';
 
 /** The official exporter package of each protocol: optional peers, the app installs the one it uses. */
 export const EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> = {
@@ -31,14 +30,14 @@ export const METRICS_EXPORTER_PACKAGES: Readonly<Record<OtlpProtocol, string>> =
 };
 
 /** What an exporter is built from: the transport settings both signals' configs carry. */
-type TransportSettings = Pick<TracingConfig, 'protocol' | 'endpoint' | 'headers' | 'compression' | 'tls' | 'exporterTimeoutMillis'>;
+type TransportSettings = Pick<OtlpTransport, 'protocol' | 'endpoint' | 'headers' | 'compression' | 'tls'> & { exporterTimeoutMillis: number };
 
 /**
  * Where the chosen exporter is (of `packages`: the trace exporters by default); throws
  * ExporterNotInstalledError (naming the package and the install command) when it is not installed.
  * Resolving is cheap: postfork fails at once, the load waits.
  */
-export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protocolSetting'>, packages: Readonly<Record<OtlpProtocol, string>> = EXPORTER_PACKAGES): string {
+export function resolveExporter(config: Pick<OtlpTransport, 'protocol' | 'protocolSetting'>, packages: Readonly<Record<OtlpProtocol, string>> = EXPORTER_PACKAGES): string {
   const name = packages[config.protocol];
   try {
     return require.resolve(name);
@@ -49,7 +48,7 @@ export function resolveExporter(config: Pick<TracingConfig, 'protocol' | 'protoc
 }
 
 /** Builds the span exporter of `config.protocol` from the package at `path`; `onSocketError` hears HTTP connection errors. */
-export function createExporter(config: TracingConfig, path: string, onSocketError: (error: Error) => void): ExporterLike<ReadableSpan> {
+export function createExporter(config: TransportSettings, path: string, onSocketError: (error: Error) => void): ExporterLike<ReadableSpan> {
   return createOtlpExporter(config, path, 'OTLPTraceExporter', onSocketError) as ExporterLike<ReadableSpan>;
 }
 
@@ -98,15 +97,4 @@ function watchedAgent(protocol: string, onError: (error: Error) => void, tls: Tl
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Agent: AgentClass } = (protocol === 'http:' ? require('node:http') : require('node:https')) as typeof Http;
   return watchSockets(new AgentClass(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls }), onError);
-}
-
-/** `agent`, whose sockets' errors `onError` hears (forkhooks' own sender watches its agent the same way). */
-export function watchSockets(agent: Agent, onError: (error: Error) => void): Agent {
-  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
-  agent.createConnection = ((...args: unknown[]) => {
-    const socket = create(...args);
-    socket.on('error', onError);
-    return socket;
-  }) as Agent['createConnection'];
-  return agent;
 }

@@ -1,14 +1,16 @@
 import cluster from 'node:cluster';
-import { buildContext, describeError, log, redactUrl, type BaseContext } from '@forkhooks/core';
+import { buildContext, log, redactUrl, type BaseContext } from '@forkhooks/core';
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { bounded } from '../shared/bounded';
+import { enableInstrumentations } from '../shared/instrumentations';
+import { once } from '../shared/once';
+import { workerAttributes } from '../shared/resource-attributes';
 import { resolveConfig, type ConfigOptions } from './config';
-import { enableInstrumentations } from './instrumentations';
-import type * as Mismatch from './protocol-mismatch';
-import { workerAttributes } from './resource-attributes';
+import { countedSpans, reportFlush } from './lost-spans';
 import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
-import { SpanCounter, type TracingStats } from './stats';
+import type { SpanCounter, TracingStats } from './stats';
 
 /** Options of `initTracing`; each falls back to the standard OTEL_* variable, then to the spec default. */
 export interface TracingOptions extends ConfigOptions {
@@ -74,24 +76,7 @@ export function initTracing(options: TracingOptions = {}): TracingHandle {
   if (options.instrumentations?.length) enableInstrumentations(options.instrumentations, 'initTracing');
 
   const shown = redactUrl(config.endpoint);
-  let hinted = false;
-  const counter: SpanCounter = new SpanCounter(
-    config.batch.maxQueueSize,
-    (error) => {
-      // Said once per process: a wrong protocol never recovers, and one line with the fix is enough.
-      // Loaded on the first failure only: nothing on the start-up path.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { protocolMismatchHint } = require('./protocol-mismatch') as typeof Mismatch;
-      const hint = hinted ? undefined : protocolMismatchHint(config, error);
-      if (hint) hinted = true;
-      log.warn(
-        redactUrl(
-          `span export to ${shown} failed: ${error ? describeError(error) : 'unknown error'}; ${hint ? `${hint}; ` : ''}counting lost spans in stats() until it recovers`,
-        ),
-      );
-    },
-    (lost) => log.info(`span export to ${shown} recovered (${lost} spans lost while it failed)`),
-  );
+  const counter = countedSpans(config);
   const handle = config.disabled
     ? disabledHandle(config.endpoint, counter)
     : liveHandle(startSdk(config, workerAttributes(context, config.serviceName, options.resourceAttributes), counter), config, counter);
@@ -146,61 +131,11 @@ function disabledHandle(endpoint: string, counter: SpanCounter): TracingHandle {
   };
 }
 
-/** How a bounded flush ended (the metrics flush uses it too). */
-export type FlushOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'timeout'; ms: number } | { kind: 'cut-off' };
-
-/** Settles when `work` does, after `timeoutMs`, or when `signal` aborts, whichever is first; never rejects. */
-export function bounded(work: Promise<unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<FlushOutcome> {
-  return new Promise<FlushOutcome>((resolve) => {
-    const done = (outcome: FlushOutcome): void => {
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => done({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
-    if (signal?.aborted) return done({ kind: 'cut-off' });
-    signal?.addEventListener('abort', () => done({ kind: 'cut-off' }), { once: true });
-    work.then(
-      () => done({ kind: 'done' }),
-      (error: unknown) => done({ kind: 'failed', error }),
-    );
-  });
-}
-
-/**
- * One line when the flush at exit lost spans: why (the exporter's own error, `connect ECONNREFUSED …`),
- * how many in all (the count stats() reports), and which settings bound it.
- */
-function reportFlush(outcome: FlushOutcome, counter: SpanCounter, undeliveredBefore: number, config: ReturnType<typeof resolveConfig>): void {
-  const { spansDropped, spansEnded } = counter.snapshot();
-  // Spans a collector refused in an answer (partial success) were said once when it answered.
-  const lostNow = counter.undelivered() - undeliveredBefore;
-  if (outcome.kind === 'done' && lostNow === 0) return;
-  const cause =
-    outcome.kind === 'failed'
-      ? describeError(outcome.error)
-      : (counter.lastCause() ?? (outcome.kind === 'timeout' ? `no answer within ${outcome.ms} ms` : 'no answer before the shutdown deadline'));
-  const where = redactUrl(config.endpoint);
-  const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN/.test(cause)
-    ? `The collector at ${where} was unreachable: keep it up until the workers have stopped. `
-    : /timed out|timeout|no answer|DEADLINE_EXCEEDED/i.test(cause)
-      ? `The collector at ${where} did not answer in time. `
-      : '';
-  log.warn(
-    redactUrl(
-      `span flush at exit failed: ${cause}; ${spansDropped} spans lost (${lostNow} in this flush, of ${spansEnded} ended in this process). ` +
-        unreachable +
-        `The flush is bounded by OTEL_BSP_EXPORT_TIMEOUT (${config.batch.exportTimeoutMillis} ms), ` +
-        `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT (each export, ${config.exporterTimeoutMillis} ms) and FORKHOOKS_SHUTDOWN_TIMEOUT_MS (the whole stop)`,
-    ),
-  );
-}
-
-let primaryWarned = false;
+const primaryWarning = once();
 function warnIfPrimary(): void {
   if (!cluster.isPrimary) return;
   const warn = (): void => {
-    if (primaryWarned) return;
-    primaryWarned = true;
+    if (!primaryWarning()) return;
     log.warn('initTracing ran in a cluster primary: forked workers do not inherit its provider; call it in a @postfork hook (or import @forkhooks/otel-init/register)');
   };
   if (Object.keys(cluster.workers ?? {}).length > 0) warn();

@@ -10,7 +10,7 @@
 //   `fromSdk()` below): sdk-trace pins them exactly, and a second copy is 49 more modules.
 // - Over http/protobuf and http/json no exporter package is loaded at all: forkhooks' own processor
 //   and sender (otlp/) encode and send. Over gRPC (or with FORKHOOKS_SPAN_PIPELINE=sdk) the official
-//   exporter (exporters.ts) is loaded on the first export, after the worker is ready (deferred-exporter.ts).
+//   exporter (otlp/exporters.ts) is loaded on the first export, after the worker is ready (deferred-exporter.ts).
 import { createRequire } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -31,10 +31,11 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
-import { createExporter, resolveExporter } from './exporters';
-import { EncodingSpanProcessor } from './otlp/encoding-processor';
-import { traceEncoding } from './otlp/encodings';
-import { HttpSender } from './otlp/http-sender';
+import { createExporter, resolveExporter } from '../otlp/exporters';
+import { EncodingSpanProcessor } from './encoding-processor';
+import { traceEncoding } from '../otlp/encodings';
+import { HttpSender } from '../otlp/http-sender';
+import { partialRejectionWarning } from './lost-spans';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
@@ -83,7 +84,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
  */
 function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): SpanProcessor {
   const encoding = traceEncoding(protocol);
-  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error));
+  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error), partialRejectionWarning(config.endpoint));
   const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
   const processor: SpanProcessor = new EncodingSpanProcessor({
     encoding,
