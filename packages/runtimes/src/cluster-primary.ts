@@ -5,9 +5,8 @@ import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { killAll, stopClusterWorkers } from './cluster-stop';
 import { stopBudgetMs } from './deadline';
-import { CrashLoopError } from './errors/crash-loop.error';
 import { replacementError } from './errors/replacement-failed';
-import { describeExit, describeFailure, WorkerExitedError } from './errors/worker-exited.error';
+import { describeFailure } from './errors/worker-exited.error';
 import { HeartbeatWatch } from './heartbeat-watch';
 import { heartbeatIntervalMs } from './manager-options';
 import { describeRecycle, recycleReason, requestLimit } from './recycle';
@@ -19,8 +18,8 @@ import { startClusterMetrics } from './prometheus/start';
 import { newWorkerId, spawnEnv } from './spawn-env';
 import type { ClusterEvents, ClusterHandle, ReplaceReason, SlotState } from './types/cluster-handle';
 import type { WorkerInfo } from './types/worker-info';
-import type { WorkerExit } from './types/worker-info';
 import { checkInteger } from './validate';
+import { WorkerExits } from './worker-exits';
 import { readWorkerMessage } from './worker-messages';
 
 /** After a recycle whose replacement failed to start, the next try waits this long. */
@@ -45,12 +44,12 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The slot count scale() is heading for (TTIN/TTOU count from it). */
   #target: number;
   readonly #watch: HeartbeatWatch;
+  readonly #exits: WorkerExits;
   /** The cluster's one Prometheus /metrics (OTEL_METRICS_EXPORTER=prometheus). */
   #metrics: ClusterMetricsEndpoint | undefined;
   #stopping: Promise<void> | undefined;
   /** Replaced or removed workers still running their stop. */
   readonly #retiring = new Set<LiveWorker>();
-  #lastBadExit: WorkerExit | undefined;
   /** Kinds of stop request already answered with "already stopping": said once per kind, not once per event. */
   readonly #ignored = new Set<string>();
   /** Workers SIGKILLed during the stop: the primary then exits 1, not 0. */
@@ -81,6 +80,15 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     );
     this.#slots = Array.from({ length: options.workers }, (_, index) => this.#newSlot(index));
     this.#target = options.workers;
+    this.#exits = new WorkerExits({
+      slots: this.#slots,
+      restart: options.restart,
+      events: this,
+      stopping: () => this.#stopping !== undefined,
+      enqueue: (slot) => this.#enqueue(slot),
+      rejectReady: (error) => this.#rejectReady(error),
+      stop: (reason, error, detail) => void this.#stop(reason, error, detail),
+    });
     this.#watch = new HeartbeatWatch(options.heartbeatTimeoutMs, () => this.#liveWorkers(), (kill) => this.emit('watchdog-kill', kill));
     // The primary is no worker and has no slot of its own: it reports slot 0, generation 0.
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
@@ -211,7 +219,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       const hookName = isInstance(error, HookError) ? error.hookName : undefined;
       const failure = { phase: 'prefork', hookName, message: describeError(error) };
       log.error(`prefork for worker ${workerIndex} failed, so it was not forked: ${describeFailure(failure)}`);
-      this.#afterExit(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, forced: false, failure }, false);
+      this.#exits.preforkFailed(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, forced: false, failure });
       return undefined;
     }
     slot.pending = false;
@@ -264,73 +272,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   }
 
   #onExit(slot: Slot, live: LiveWorker, code: number | null, signal: NodeJS.Signals | null): void {
-    const wasNext = slot.next === live;
-    if (slot.live === live) slot.live = undefined;
-    if (wasNext) slot.next = undefined;
-    const expected = this.#stopping !== undefined || live.retiring === true;
-    const uptimeMs = Date.now() - live.startedAt;
-    const forced = live.forced === true;
-    if (forced) this.#forced += 1;
-    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, forced, ...(live.failure && { failure: live.failure }) };
-    this.emit('worker-exit', exit);
-    if (expected) return;
-    const why = live.failure ? `: ${describeFailure(live.failure)}` : '';
-    log.warn(`worker ${slot.index} (pid ${live.info.pid}) ${describeExit(code, signal)} after ${uptimeMs} ms${why}`);
-    // A replacement that failed to start replaces nothing: its caller hears why, the old worker serves on
-    // (and a slot scale() was adding, never ready, is removed by scale()). While a replacement starts, it
-    // takes over from a worker that died meanwhile.
-    if (wasNext && (slot.live || !slot.everReady)) return;
-    if (!wasNext && slot.next) return;
-    slot.respawnReason = live.watchdogKilled ? 'watchdog' : code === 0 && signal === null ? 'exit' : 'crash';
-    this.#afterExit(slot, exit, true, live.ready);
-  }
-
-  /** A worker ended on its own, or could not be forked: respawn it with backoff, give up, or (restart: false) wind down. */
-  #afterExit(slot: Slot, exit: WorkerExit, forked: boolean, wasReady = false): void {
-    if (slot.removed) return;
-    // A worker that was ready and exited 0 on its own (recycling itself) is replaced, but is no crash.
-    const crashed = !forked || !wasReady || exit.code !== 0 || exit.signal !== null;
-    if (crashed) this.#lastBadExit = exit;
-    if (!slot.backoff || !this.options.restart) return this.#windDown(slot, exit);
-    // Only a failure to start, or a crash before minUptimeMs, counts towards giving up (Gunicorn halts
-    // only when a worker fails to boot; PM2 counts restarts under min_uptime): a worker that was
-    // serving is respawned with backoff however often requests crash it.
-    const counts = crashed && !(wasReady && exit.uptimeMs >= this.options.restart.minUptimeMs);
-    const verdict = slot.backoff.crash(exit.uptimeMs, Date.now(), counts);
-    if (!verdict.respawn) return this.#giveUp(new CrashLoopError(slot.index, verdict.crashes, this.options.restart ? this.options.restart.windowMs : 0, exit));
-    // A forked worker that died is replaced by the next generation; a failed prefork is retried as is.
-    if (forked) slot.generation += 1;
-    this.emit('respawn', { workerIndex: slot.index, generation: slot.generation, delayMs: verdict.delayMs, previous: exit });
-    log.info(`respawning worker ${slot.index} (generation ${slot.generation}) in ${verdict.delayMs} ms`);
-    slot.timer = setTimeout(() => {
-      slot.timer = undefined;
-      this.#enqueue(slot);
-    }, verdict.delayMs);
-  }
-
-  #giveUp(error: CrashLoopError): void {
-    // Say it now: stopping the other workers may take up to the shutdown deadline.
-    log.error(`${error.message}; stopping every worker`);
-    this.#rejectReady(error);
-    try {
-      this.emit('giving-up', error);
-    } catch (listenerError) {
-      log.warn(`a 'giving-up' listener threw: ${describeError(listenerError)}`);
-    }
-    void this.#stop('error', error, 'crash loop');
-  }
-
-  /** restart: false. Once no worker is left or coming, the primary stops: exit 0 if every worker ended well, else 1. */
-  #windDown(slot: Slot, exit: WorkerExit): void {
-    if (!slot.everReady) this.#rejectReady(new WorkerExitedError('cluster worker', slot.index, exit.code, exit.signal, exit.failure));
-    if (this.#slots.some((s) => s.live || s.pending)) return;
-    const bad = this.#lastBadExit;
-    if (!bad) {
-      void this.#stop('exit', undefined, 'every worker has exited and restart is off');
-      return;
-    }
-    const when = 'and restart is off; every worker has exited, so the primary stops';
-    void this.#stop('error', new WorkerExitedError('cluster worker', bad.workerIndex, bad.code, bad.signal, bad.failure, when), 'workers exited');
+    if (live.forced) this.#forced += 1;
+    this.#exits.exited(slot, live, code, signal);
   }
 
   /** The one stop of the primary: workers first, then its own atexit, then exit. A second request is ignored. */
