@@ -1,26 +1,21 @@
-import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { buildContext, createInterruptGuard, createShutdown, describeError, HookError, installStopPaths, isInstance, runPrefork, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
+import { buildContext, createInterruptGuard, createShutdown, describeError, installStopPaths, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { killAll, stopClusterWorkers } from './cluster-stop';
 import { stopBudgetMs } from './deadline';
-import { replacementError } from './errors/replacement-failed';
-import { describeFailure } from './errors/worker-exited.error';
+import { ForkQueue } from './fork-queue';
 import { HeartbeatWatch } from './heartbeat-watch';
-import { heartbeatIntervalMs } from './manager-options';
-import { describeRecycle, recycleReason, requestLimit } from './recycle';
+import { describeRecycle, recycleReason } from './recycle';
 import { log } from './log';
 import { handled } from './promises';
 import { SlotBackoff } from './restart-policy';
 import type { ClusterMetricsEndpoint } from './prometheus/cluster-endpoint';
 import { startClusterMetrics } from './prometheus/start';
-import { newWorkerId, spawnEnv } from './spawn-env';
 import type { ClusterEvents, ClusterHandle, ReplaceReason, SlotState } from './types/cluster-handle';
 import type { WorkerInfo } from './types/worker-info';
 import { checkInteger } from './validate';
 import { WorkerExits } from './worker-exits';
-import { readWorkerMessage } from './worker-messages';
 
 /** After a recycle whose replacement failed to start, the next try waits this long. */
 const RECYCLE_RETRY_MS = 10_000;
@@ -38,7 +33,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   readonly #slots: Slot[];
   readonly #context: BaseContext;
   readonly #shutdown: Shutdown;
-  #forks: Promise<unknown> = Promise.resolve();
+  readonly #forks: ForkQueue;
   /** reload() and scale() run one after the other. */
   #ops: Promise<unknown> = Promise.resolve();
   /** The slot count scale() is heading for (TTIN/TTOU count from it). */
@@ -80,12 +75,20 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     );
     this.#slots = Array.from({ length: options.workers }, (_, index) => this.#newSlot(index));
     this.#target = options.workers;
+    const stopping = (): boolean => this.#stopping !== undefined;
+    this.#forks = new ForkQueue(options, {
+      stopping,
+      preforkFailed: (slot, exit) => this.#exits.preforkFailed(slot, exit),
+      heartbeat: (slot, live) => this.#maybeRecycle(slot, live),
+      ready: (_slot, live) => this.#onReady(live),
+      exited: (slot, live, code, signal) => this.#onExit(slot, live, code, signal),
+    });
     this.#exits = new WorkerExits({
       slots: this.#slots,
       restart: options.restart,
       events: this,
-      stopping: () => this.#stopping !== undefined,
-      enqueue: (slot) => this.#enqueue(slot),
+      stopping,
+      enqueue: (slot) => this.#forks.enqueue(slot),
       rejectReady: (error) => this.#rejectReady(error),
       stop: (reason, error, detail) => void this.#stop(reason, error, detail),
     });
@@ -186,87 +189,10 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       void this.#stop('error', error, 'primary() failed');
       return;
     }
-    for (const slot of this.#slots) this.#enqueue(slot);
+    for (const slot of this.#slots) this.#forks.enqueue(slot);
   }
 
-  /** Forks run one at a time, so prefork hooks never overlap. */
-  #enqueue(slot: Slot): void {
-    slot.pending = true;
-    this.#forks = this.#forks.then(() => this.#spawn(slot, false)).catch(() => undefined);
-  }
-
-  /** Queues the fork of a replacement into `slot.next`; rejects with the HookError of a failed prefork. */
-  #enqueueReplacement(slot: Slot): Promise<LiveWorker | undefined> {
-    const fork = this.#forks.then(() => this.#spawn(slot, true));
-    this.#forks = fork.catch(() => undefined);
-    return fork;
-  }
-
-  /** Runs prefork and forks the slot's next worker: its live one (a start or respawn), or a replacement into `next`. */
-  async #spawn(slot: Slot, replacement: boolean): Promise<LiveWorker | undefined> {
-    if (this.#stopping || slot.removed) {
-      slot.pending = false;
-      return undefined;
-    }
-    const { index: workerIndex, generation } = slot;
-    const workerId = newWorkerId(workerIndex, generation);
-    try {
-      await runPrefork({ registry: this.options.registry, runtime: 'cluster', workerIndex, generation, workerId });
-    } catch (error) {
-      slot.pending = false;
-      if (replacement) throw error;
-      if (this.#stopping) return undefined;
-      const hookName = isInstance(error, HookError) ? error.hookName : undefined;
-      const failure = { phase: 'prefork', hookName, message: describeError(error) };
-      log.error(`prefork for worker ${workerIndex} failed, so it was not forked: ${describeFailure(failure)}`);
-      this.#exits.preforkFailed(slot, { workerIndex, generation, workerId, pid: process.pid, code: null, signal: null, expected: false, uptimeMs: 0, forced: false, failure });
-      return undefined;
-    }
-    slot.pending = false;
-    if (this.#stopping || slot.removed) return undefined;
-    const { shutdownTimeoutMs, drainTimeoutMs } = this.options;
-    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, heartbeatMs: heartbeatIntervalMs(this.options) }));
-    const info = { workerIndex, generation, workerId, pid: worker.process.pid ?? -1 };
-    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => worker.once('exit', (code: number | null, signal: string | null) => resolve([code, signal as NodeJS.Signals | null])));
-    let settle!: { resolve: () => void; reject: (error: Error) => void };
-    const live: LiveWorker = {
-      worker,
-      info,
-      startedAt: Date.now(),
-      ready: false,
-      requestLimit: requestLimit(this.options),
-      started: handled(new Promise<void>((resolve, reject) => (settle = { resolve, reject }))),
-      exited: exit.then(([code, signal]) => {
-        if (!live.ready) settle.reject(replacementError(workerIndex, code, signal, live.failure));
-        this.#onExit(slot, live, code, signal);
-      }),
-    };
-    live.onReady = settle.resolve;
-    if (replacement) {
-      slot.next = live;
-    } else {
-      slot.live = live;
-      slot.replaced = slot.respawnReason;
-    }
-    worker.on('message', (message: unknown) => this.#onMessage(slot, live, message));
-    // Without a listener an 'error' (a send on a closing channel) would crash the primary.
-    worker.on('error', (error: Error) => log.debug(`worker ${workerIndex} (pid ${info.pid}): ${error.message}`));
-    log.debug(`forked worker ${workerIndex} generation ${generation} (pid ${info.pid})${replacement ? ' as a replacement' : ''}`);
-    return live;
-  }
-
-  #onMessage(slot: Slot, live: LiveWorker, message: unknown): void {
-    const signal = readWorkerMessage(message);
-    if (signal?.kind === 'failed') live.failure = signal.failure;
-    if (signal?.kind === 'stopping') live.stopPhase = signal.phase;
-    if (signal?.kind === 'heartbeat') {
-      Object.assign(live, { lastBeatAt: Date.now(), rss: signal.rss, requests: signal.requests });
-      this.#maybeRecycle(slot, live);
-    }
-    if (signal?.kind !== 'ready' || live.ready) return;
-    live.ready = true;
-    slot.everReady = true;
-    live.onReady?.();
+  #onReady(live: LiveWorker): void {
     this.emit('worker-ready', live.info);
     if (this.#slots.every((s) => s.everReady)) this.#resolveReady();
   }
@@ -347,7 +273,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
 
   /** Forks a replacement into `slot.next` and waits until it is ready; rejects with the hook's error when it fails to start. */
   async #startReplacement(slot: Slot): Promise<LiveWorker | undefined> {
-    const next = await this.#enqueueReplacement(slot);
+    const next = await this.#forks.enqueueReplacement(slot);
     if (!next) return undefined;
     await next.started;
     if (slot.next === next) slot.next = undefined;
