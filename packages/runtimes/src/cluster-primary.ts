@@ -1,29 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { buildContext, createInterruptGuard, createShutdown, describeError, installStopPaths, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
+import { buildContext, createInterruptGuard, createShutdown, installStopPaths, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
-import type { LiveWorker, Slot } from './cluster-slot';
+import { newSlot, type LiveWorker, type Slot } from './cluster-slot';
 import { killAll, stopClusterWorkers } from './cluster-stop';
 import { stopBudgetMs } from './deadline';
 import { ForkQueue } from './fork-queue';
 import { HeartbeatWatch } from './heartbeat-watch';
-import { describeRecycle, recycleReason } from './recycle';
 import { log } from './log';
 import { handled } from './promises';
-import { SlotBackoff } from './restart-policy';
 import type { ClusterMetricsEndpoint } from './prometheus/cluster-endpoint';
 import { startClusterMetrics } from './prometheus/start';
-import type { ClusterEvents, ClusterHandle, ReplaceReason, SlotState } from './types/cluster-handle';
-import type { WorkerInfo } from './types/worker-info';
-import { checkInteger } from './validate';
+import { Replacements } from './replacements';
+import type { ClusterEvents, ClusterHandle, SlotState } from './types/cluster-handle';
 import { WorkerExits } from './worker-exits';
 
-/** After a recycle whose replacement failed to start, the next try waits this long. */
-const RECYCLE_RETRY_MS = 10_000;
-
 /**
- * The primary side of runCluster: prefork before every fork, one fork at a time; respawn into the
- * slot with backoff; give up on a crash loop (failures to start only); on a stop, tell every worker,
- * wait for their drain and atexit, force stragglers, then run the primary's own atexit and exit.
+ * The primary side of runCluster, and what ties its parts together: the fork queue (fork-queue.ts)
+ * runs prefork before every fork, one fork at a time; a worker that ended is respawned into its slot
+ * with backoff, or the primary gives up on a crash loop (worker-exits.ts, deciding by
+ * respawn-decision.ts); reload, scale and recycling replace workers (replacements.ts); on a stop, the
+ * primary tells every worker, waits for their drain and atexit, forces stragglers, then runs its own
+ * atexit and exits.
  */
 export class ClusterPrimary extends EventEmitter<ClusterEvents> implements ClusterHandle {
   readonly isPrimary = true;
@@ -34,17 +31,12 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   readonly #context: BaseContext;
   readonly #shutdown: Shutdown;
   readonly #forks: ForkQueue;
-  /** reload() and scale() run one after the other. */
-  #ops: Promise<unknown> = Promise.resolve();
-  /** The slot count scale() is heading for (TTIN/TTOU count from it). */
-  #target: number;
-  readonly #watch: HeartbeatWatch;
   readonly #exits: WorkerExits;
+  readonly #replacements: Replacements;
+  readonly #watch: HeartbeatWatch;
   /** The cluster's one Prometheus /metrics (OTEL_METRICS_EXPORTER=prometheus). */
   #metrics: ClusterMetricsEndpoint | undefined;
   #stopping: Promise<void> | undefined;
-  /** Replaced or removed workers still running their stop. */
-  readonly #retiring = new Set<LiveWorker>();
   /** Kinds of stop request already answered with "already stopping": said once per kind, not once per event. */
   readonly #ignored = new Set<string>();
   /** Workers SIGKILLed during the stop: the primary then exits 1, not 0. */
@@ -73,13 +65,12 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
         this.#rejectReady = reject;
       }),
     );
-    this.#slots = Array.from({ length: options.workers }, (_, index) => this.#newSlot(index));
-    this.#target = options.workers;
+    this.#slots = Array.from({ length: options.workers }, (_, index) => newSlot(index, options.restart));
     const stopping = (): boolean => this.#stopping !== undefined;
     this.#forks = new ForkQueue(options, {
       stopping,
       preforkFailed: (slot, exit) => this.#exits.preforkFailed(slot, exit),
-      heartbeat: (slot, live) => this.#maybeRecycle(slot, live),
+      heartbeat: (slot, live) => this.#replacements.maybeRecycle(slot, live),
       ready: (_slot, live) => this.#onReady(live),
       exited: (slot, live, code, signal) => this.#onExit(slot, live, code, signal),
     });
@@ -92,6 +83,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       rejectReady: (error) => this.#rejectReady(error),
       stop: (reason, error, detail) => void this.#stop(reason, error, detail),
     });
+    this.#replacements = new Replacements(options, { slots: this.#slots, forks: this.#forks, events: this, stopping });
     this.#watch = new HeartbeatWatch(options.heartbeatTimeoutMs, () => this.#liveWorkers(), (kill) => this.emit('watchdog-kill', kill));
     // The primary is no worker and has no slot of its own: it reports slot 0, generation 0.
     this.#context = buildContext({ runtime: 'cluster', workerIndex: 0, generation: 0, workerId: `${process.pid}:primary`, primaryPid: process.pid });
@@ -115,13 +107,13 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
     const { reloadSignal } = this.options;
     installStopPaths((reason, error, detail) => {
       // The opt-in reload signal reloads instead (while a stop runs, it is one more stop request).
-      if (reason === 'signal' && reloadSignal && detail === reloadSignal && !this.#stopping) return void this.#reloadOnSignal(reloadSignal);
+      if (reason === 'signal' && reloadSignal && detail === reloadSignal && !this.#stopping) return void this.#replacements.reloadOnSignal(reloadSignal);
       void this.#stop(reason, error, detail ?? reason);
     });
     if (process.platform !== 'win32') {
       // Gunicorn's TTIN/TTOU: one worker more, one fewer.
-      process.on('SIGTTIN', () => void this.#scaleOnSignal(this.#target + 1, 'SIGTTIN'));
-      process.on('SIGTTOU', () => void this.#scaleOnSignal(this.#target - 1, 'SIGTTOU'));
+      process.on('SIGTTIN', () => void this.#replacements.scaleOnSignal(1, 'SIGTTIN'));
+      process.on('SIGTTOU', () => void this.#replacements.scaleOnSignal(-1, 'SIGTTOU'));
     }
     this.#watch.start();
     this.#metrics = startClusterMetrics(() => this.#liveWorkers().map((l) => ({ worker: l.worker, pid: l.info.pid, workerIndex: l.info.workerIndex, generation: l.info.generation })));
@@ -141,43 +133,11 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   }
 
   reload(): Promise<void> {
-    return this.#serial(async () => {
-      if (this.#stopping) throw new Error('reload(): the cluster is stopping; nothing to reload');
-      const started = Date.now();
-      const replaced: WorkerInfo[] = [];
-      log.info(`rolling reload of ${this.#slots.length} worker(s): each replacement first, then a graceful stop of the old one`);
-      try {
-        for (const slot of [...this.#slots]) {
-          const next = await this.#replace(slot, 'reload');
-          if (next) replaced.push(next.info);
-        }
-      } catch (error) {
-        log.error(`reload stopped after ${replaced.length} of ${this.#slots.length} worker(s), the old workers keep serving: ${describeError(error)}`);
-        this.emit('reload', { durationMs: Date.now() - started, replaced, error });
-        throw error;
-      }
-      const durationMs = Date.now() - started;
-      log.info(`reload done in ${durationMs} ms: ${replaced.length} worker(s) replaced`);
-      this.emit('reload', { durationMs, replaced });
-    });
+    return this.#replacements.reload();
   }
 
   scale(n: number): Promise<void> {
-    try {
-      checkInteger('handle.scale', 'n', n, 1);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#target = n;
-    return this.#serial(async () => {
-      if (this.#stopping) throw new Error('scale(): the cluster is stopping');
-      const from = this.#slots.length;
-      if (n === from) return;
-      log.info(`scaling from ${from} to ${n} worker(s)`);
-      if (n > from) await this.#grow(n);
-      else await this.#shrink(n);
-      this.emit('scale', { from, to: this.#slots.length });
-    });
+    return this.#replacements.scale(n);
   }
 
   async #begin(): Promise<void> {
@@ -227,117 +187,6 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
 
   /** Every worker alive: the slots' workers, replacements starting, and workers retiring. */
   #liveWorkers(): LiveWorker[] {
-    return [...this.#slots.flatMap((s) => [s.live, s.next].filter((l): l is LiveWorker => l !== undefined)), ...this.#retiring];
-  }
-
-  #newSlot(index: number): Slot {
-    const { restart } = this.options;
-    return { index, generation: 0, pending: false, everReady: false, backoff: restart ? new SlotBackoff(restart) : undefined };
-  }
-
-  #serial(operation: () => Promise<void>): Promise<void> {
-    const run = this.#ops.then(operation);
-    this.#ops = run.catch(() => undefined);
-    return handled(run);
-  }
-
-  /** One replacement per slot at a time: a second caller shares the one under way. */
-  #replace(slot: Slot, reason: ReplaceReason): Promise<LiveWorker | undefined> {
-    if (slot.replacing) return slot.replacing.then(() => slot.live);
-    const run = this.#replaceNow(slot, reason);
-    slot.replacing = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    void slot.replacing.then(() => (slot.replacing = undefined));
-    return run;
-  }
-
-  /** Replacement first: fork generation + 1, wait until it is ready, make it the slot's worker, then stop the old one gracefully. */
-  async #replaceNow(slot: Slot, reason: ReplaceReason): Promise<LiveWorker | undefined> {
-    const old = slot.live;
-    if (!old?.ready || this.#stopping || slot.removed) {
-      // Nothing serving to replace (a respawn is on its way: it forks the code as it is on disk then).
-      log.debug(`worker ${slot.index} is not serving; nothing to ${reason === 'reload' ? 'reload' : 'recycle'}`);
-      return undefined;
-    }
-    slot.generation += 1;
-    const next = await this.#startReplacement(slot);
-    if (!next) return undefined;
-    const current = slot.live;
-    slot.live = next;
-    slot.replaced = reason;
-    if (current) await this.#retire(current);
-    return next;
-  }
-
-  /** Forks a replacement into `slot.next` and waits until it is ready; rejects with the hook's error when it fails to start. */
-  async #startReplacement(slot: Slot): Promise<LiveWorker | undefined> {
-    const next = await this.#forks.enqueueReplacement(slot);
-    if (!next) return undefined;
-    await next.started;
-    if (slot.next === next) slot.next = undefined;
-    return next;
-  }
-
-  /** Asks `live` to stop (drain, atexit, flush) and waits for its exit; SIGKILLs it only after its stop budget. */
-  async #retire(live: LiveWorker): Promise<void> {
-    live.retiring = true;
-    this.#retiring.add(live);
-    void live.exited.then(() => this.#retiring.delete(live));
-    await stopClusterWorkers([live], this.options.drainTimeoutMs, this.options.shutdownTimeoutMs);
-  }
-
-  /** New slots, one after the other, each ready before the next; a slot whose worker fails to start is removed again. */
-  async #grow(n: number): Promise<void> {
-    while (this.#slots.length < n) {
-      const slot = this.#newSlot(this.#slots.length);
-      this.#slots.push(slot);
-      try {
-        const live = await this.#startReplacement(slot);
-        if (live) slot.live = live;
-      } catch (error) {
-        slot.removed = true;
-        this.#slots.splice(this.#slots.indexOf(slot), 1);
-        this.#target = this.#slots.length;
-        throw error;
-      }
-    }
-  }
-
-  /** Removes the highest slots: nothing respawns into them, their workers stop gracefully (highest first). */
-  async #shrink(n: number): Promise<void> {
-    const removed = this.#slots.splice(n).reverse();
-    for (const slot of removed) {
-      slot.removed = true;
-      clearTimeout(slot.timer);
-    }
-    const workers = removed.flatMap((s) => [s.live, s.next].filter((l): l is LiveWorker => l !== undefined));
-    await Promise.all(workers.map((live) => this.#retire(live)));
-  }
-
-  #maybeRecycle(slot: Slot, live: LiveWorker): void {
-    if (slot.live !== live || !live.ready || slot.replacing || this.#stopping || Date.now() < (slot.recycleAfter ?? 0)) return;
-    const info = recycleReason(live, this.options);
-    if (!info) return;
-    log.info(describeRecycle(info, this.options, live.requestLimit));
-    this.emit('recycle', info);
-    this.#replace(slot, info.reason).catch((error: unknown) => {
-      // The old worker serves on; try again later rather than at every heartbeat.
-      slot.recycleAfter = Date.now() + RECYCLE_RETRY_MS;
-      log.error(`recycling worker ${slot.index} failed, it keeps serving (next try in ${RECYCLE_RETRY_MS} ms): ${describeError(error)}`);
-    });
-  }
-
-  async #reloadOnSignal(signal: string): Promise<void> {
-    log.info(`${signal}: rolling reload (reloadSignal)`);
-    await this.reload().catch(() => undefined); // reload() logged why it stopped
-  }
-
-  async #scaleOnSignal(n: number, signal: string): Promise<void> {
-    if (this.#stopping) return;
-    if (n < 1) return log.info(`${signal}: already at 1 worker; not scaling down`);
-    log.info(`${signal}: scaling to ${n} worker(s)`);
-    await this.scale(n).catch((error: unknown) => log.error(`${signal}: scaling to ${n} failed: ${describeError(error)}`));
+    return [...this.#slots.flatMap((s) => [s.live, s.next].filter((l): l is LiveWorker => l !== undefined)), ...this.#replacements.retiring()];
   }
 }
