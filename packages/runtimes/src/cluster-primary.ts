@@ -71,7 +71,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       stopping,
       preforkFailed: (slot, exit) => this.#exits.preforkFailed(slot, exit),
       heartbeat: (slot, live) => this.#replacements.maybeRecycle(slot, live),
-      ready: (_slot, live) => this.#onReady(live),
+      ready: (live) => this.#onReady(live),
       exited: (slot, live, code, signal) => this.#onExit(slot, live, code, signal),
     });
     this.#exits = new WorkerExits({

@@ -21,7 +21,7 @@ export interface ForkHost {
   /** A worker sent a heartbeat (its figures are recorded already). */
   heartbeat(slot: Slot, live: LiveWorker): void;
   /** A worker said ready (`live.ready`, `slot.everReady` set and `started` resolved already). */
-  ready(slot: Slot, live: LiveWorker): void;
+  ready(live: LiveWorker): void;
   /** A worker exited (`started` rejected already if it never was ready). */
   exited(slot: Slot, live: LiveWorker, code: number | null, signal: NodeJS.Signals | null): void;
 }
@@ -123,6 +123,6 @@ export class ForkQueue {
     live.ready = true;
     slot.everReady = true;
     live.onReady?.();
-    this.host.ready(slot, live);
+    this.host.ready(live);
   }
 }
