@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import type { StopPhase } from '@forkhooks/core';
-import type { SlotBackoff } from './restart-policy';
+import { SlotBackoff, type RestartPolicy } from './restart-policy';
 import type { ReplaceReason } from './types/cluster-handle';
 import type { StartFailure, WorkerInfo } from './types/worker-info';
 
@@ -59,4 +59,9 @@ export interface Slot {
   removed?: boolean;
   /** No recycling attempt before this time (a replacement just failed to start). */
   recycleAfter?: number;
+}
+
+/** Slot `index` before its first fork: generation 0, with its own backoff unless restart is off. */
+export function newSlot(index: number, restart: RestartPolicy | false): Slot {
+  return { index, generation: 0, pending: false, everReady: false, backoff: restart ? new SlotBackoff(restart) : undefined };
 }

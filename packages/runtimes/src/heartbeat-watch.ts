@@ -1,9 +1,10 @@
 import type { LiveWorker } from './cluster-slot';
 import { log } from './log';
+import { beatEveryMs } from './manager-options';
 import type { WatchdogKillInfo } from './types/cluster-handle';
 
 /**
- * The primary's side of the heartbeat: every quarter of the timeout (at most every second) it looks at
+ * The primary's side of the heartbeat: every beatEveryMs (a quarter of the timeout, at most a second) it looks at
  * each watched worker's last heartbeat and SIGKILLs the ones silent for longer than `timeoutMs` (a
  * blocked loop runs no handler: nothing gentler would be heard), in one line naming the slot, the pid
  * and the silence; `onKill` hears of it, and the worker's exit is then handled as a crash. A worker
@@ -21,7 +22,7 @@ export class HeartbeatWatch {
 
   start(): void {
     if (this.timeoutMs <= 0 || this.#timer) return;
-    this.#timer = setInterval(() => this.#check(), Math.min(1_000, Math.floor(this.timeoutMs / 4)));
+    this.#timer = setInterval(() => this.#check(), beatEveryMs(this.timeoutMs));
     this.#timer.unref();
   }
 

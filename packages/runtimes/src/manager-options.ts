@@ -67,12 +67,17 @@ export function resolveManagerOptions(caller: string, options: ManagerOptions): 
   };
 }
 
+/** Four looks per heartbeat timeout, at most one a second: how often a worker beats and the primary's watch checks. */
+export function beatEveryMs(heartbeatTimeoutMs: number): number {
+  return Math.min(1_000, Math.floor(heartbeatTimeoutMs / 4));
+}
+
 /**
- * How often a worker sends its heartbeat, or undefined when nothing needs one: four beats per timeout,
- * at most one a second; one a second when only recycling needs the counts.
+ * How often a worker sends its heartbeat, or undefined when nothing needs one: beatEveryMs of the
+ * timeout; one a second when only recycling needs the counts.
  */
 export function heartbeatIntervalMs(options: ResolvedManagerOptions): number | undefined {
-  if (options.heartbeatTimeoutMs > 0) return Math.min(1_000, Math.floor(options.heartbeatTimeoutMs / 4));
+  if (options.heartbeatTimeoutMs > 0) return beatEveryMs(options.heartbeatTimeoutMs);
   if (options.maxRequests !== undefined || options.maxMemoryMb !== undefined) return 1_000;
   return undefined;
 }

@@ -1,3 +1,4 @@
+// Cluster metrics, primary side: one feature in three packages (core, otel-init, here); see "Cluster metrics" in packages/runtimes/README.md.
 import cluster, { type Worker } from 'node:cluster';
 import type * as Http from 'node:http';
 import type { Server } from 'node:http';
