@@ -19,6 +19,8 @@ export interface InstalledApp {
   apiCopies: Array<{ version: string; path: string }>;
   /** The OpenTelemetry JS line otel-init resolves: `2.x` or `3.x` (the major of @opentelemetry/core it loads). */
   line: string;
+  /** The major of the @opentelemetry/sdk-trace otel-init resolves (2 on the 2.x line, 3 on 3.x), or undefined without one. */
+  sdkTraceMajor: number | undefined;
   /** How many `ERESOLVE overriding peer dependency` warnings the installs printed. */
   peerOverrides: number;
   /**
@@ -61,15 +63,21 @@ function findApiCopies(root: string, modules = join(root, 'node_modules')): Arra
 }
 
 /**
- * The major of @opentelemetry/core as otel-init resolves it (it exists on both lines), found the way
- * Node looks (otel-init's node_modules, then each parent's): 3.x does not export its package.json.
+ * The major of an @opentelemetry package as otel-init resolves it, found the way Node looks
+ * (otel-init's node_modules, then each parent's): 3.x does not export its package.json.
  */
-function otelLine(dir: string): string {
+function resolvedMajor(dir: string, name: string): number | undefined {
   for (let from = join(dir, 'node_modules', '@forkhooks', 'otel-init'); from.startsWith(dir); from = dirname(from)) {
-    const manifest = join(from, 'node_modules', '@opentelemetry', 'core', 'package.json');
-    if (existsSync(manifest)) return `${version(manifest).split('.')[0]}.x`;
+    const manifest = join(from, 'node_modules', '@opentelemetry', name, 'package.json');
+    if (existsSync(manifest)) return Number(version(manifest).split('.')[0]);
   }
-  return 'none';
+  return undefined;
+}
+
+/** The line by the major of @opentelemetry/core (it exists on both lines). */
+function otelLine(dir: string): string {
+  const major = resolvedMajor(dir, 'core');
+  return major === undefined ? 'none' : `${major}.x`;
 }
 
 /** Creates the app of `combo` and installs it with npm under `bin`'s Node; throws with npm's output when an install fails. */
@@ -102,5 +110,5 @@ export async function installApp(combo: Combo, tarballs: string[], bin: string):
   // `--all`: a peer range the tree breaks deep down (the nested api trap) is invisible to plain `npm ls`.
   const ls = await npm(['ls', '--all'], dir, bin, 60_000);
   const problems = ls.output.split('\n').filter((l) => /invalid|missing|extraneous|ERR/.test(l));
-  return { dir, cleanup, entry, ls: { code: ls.code, problems }, apiCopies: findApiCopies(dir), line: otelLine(dir), peerOverrides, installedWith };
+  return { dir, cleanup, entry, ls: { code: ls.code, problems }, apiCopies: findApiCopies(dir), line: otelLine(dir), sdkTraceMajor: resolvedMajor(dir, 'sdk-trace'), peerOverrides, installedWith };
 }

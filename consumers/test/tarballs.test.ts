@@ -72,7 +72,11 @@ describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order
 
   const cases = COMBOS.map((combo) => [comboId(combo), combo] as const);
 
-  it.each(cases)('%s: installs without an error, `npm ls --all` exits 0, and the tree holds exactly one @opentelemetry/api', (id, combo) => {
+  // How each app installs: the plain install, except on Node 20 with api first (ERESOLVE, then the README's named line).
+  const installCases = cases.map(
+    ([id, combo]) => [id, combo.node === 20 && combo.order === 'api-first' ? "the plain install stops with npm's ERESOLVE, the README's named 3.x command installs" : 'the plain install installs', combo] as const,
+  );
+  it.each(installCases)('%s: %s, `npm ls --all` exits 0, and the tree holds exactly one @opentelemetry/api', (id, _how, combo) => {
     const { app, error } = outcomes.get(id) ?? {};
     expect(error).toBeUndefined();
     // npm 11 on Node 20 picks the 2.x SDK by its engines, which wants api < 1.10: an app that has api 1.10
@@ -98,6 +102,14 @@ describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order
       warnings: [],
     });
     expect(run.workerPids).toHaveLength(WORKERS);
+  });
+
+  // The line each app gets: 2.x only on Node 20 with api installed after the tarballs (npm picks the 2.x
+  // SDK by its engines); 3.x on Node 24, and on Node 20 with api 1.10 first (the README's named line).
+  const expectedLines = cases.map(([id, combo]) => [id, combo.node === 20 && combo.order === 'api-after' ? 2 : 3] as const);
+  it.each(expectedLines)('%s: otel-init resolves OpenTelemetry JS %d.x (the majors of @opentelemetry/core and @opentelemetry/sdk-trace)', (id, major) => {
+    const app = outcomes.get(id)?.app;
+    expect({ line: app?.line, sdkTraceMajor: app?.sdkTraceMajor }).toEqual({ line: `${major}.x`, sdkTraceMajor: major });
   });
 
   it.each(cases.filter(([, c]) => c.node >= 24))('%s: runs OpenTelemetry JS 3.x, the line npm gives a fresh app on Node >= 22.15', (id) => {
