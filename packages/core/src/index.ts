@@ -17,18 +17,10 @@ export { closeOnStop } from './close-on-stop';
 export type { Closable, PromiseClosable, ServerClosable } from './closable';
 export { DEFAULT_DRAIN_TIMEOUT_MS, resolveDrainTimeout, requestCount } from './drain';
 export { ORPHAN_BLOCKED_MS } from './orphan-watchdog';
-export { INTERRUPT_EXIT_CODE, createInterruptGuard } from './interrupts';
-export type { InterruptGuardOptions } from './interrupts';
 export type { RunPreforkOptions } from './run-prefork';
-export { buildContext, detectRuntime } from './context';
-export type { BaseContext } from './context';
-export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
-export type { Shutdown, ShutdownOptions } from './shutdown';
-export { installStopPaths, STOP_SIGNALS } from './stop-paths';
-export type { StopHandler } from './stop-paths';
+export { detectRuntime } from './context';
+export { resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
 export { EnvVars, envInteger } from './env';
-export { MESSAGE_TAG, isMessage, notifyManager } from './messages';
-export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessage } from './messages';
 export { configureLogger, log } from './logger';
 export type { LogLevel, LogSink } from './logger';
 
@@ -49,3 +41,33 @@ export { ATEXIT_SCOPES } from './types/hook-options';
 export type { HookResult, HookStatus, ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';
 export { redactUrl } from './redact';
 export { describe as describeError, safeStack, isInstance } from './errors/hook.error';
+
+// Manager-facing names, still here for old imports: their door is '@forkhooks/core/manager'.
+/** @deprecated import from '@forkhooks/core/manager' */
+export { INTERRUPT_EXIT_CODE } from './interrupts';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { createInterruptGuard } from './interrupts';
+/** @deprecated import from '@forkhooks/core/manager' */
+export type { InterruptGuardOptions } from './interrupts';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { buildContext } from './context';
+/** @deprecated import from '@forkhooks/core/manager' */
+export type { BaseContext } from './context';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { createShutdown } from './shutdown';
+/** @deprecated import from '@forkhooks/core/manager' */
+export type { Shutdown, ShutdownOptions } from './shutdown';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { installStopPaths } from './stop-paths';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { STOP_SIGNALS } from './stop-paths';
+/** @deprecated import from '@forkhooks/core/manager' */
+export type { StopHandler } from './stop-paths';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { MESSAGE_TAG } from './messages';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { isMessage } from './messages';
+/** @deprecated import from '@forkhooks/core/manager' */
+export { notifyManager } from './messages';
+/** @deprecated import from '@forkhooks/core/manager' */
+export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessage } from './messages';

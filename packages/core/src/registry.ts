@@ -186,7 +186,7 @@ export class HookRegistry {
   async #runHooks(
     phase: Phase,
     hooks: readonly RegisteredHook[],
-    base: Omit<HookContext, 'signal'>,
+    base: Omit<HookContext, 'signal' | 'timeLeft'>,
     scope: RunScope,
     deadlineAt: number | undefined,
   ): Promise<RunReport> {
