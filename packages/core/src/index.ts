@@ -43,31 +43,62 @@ export { redactUrl } from './redact';
 export { describe as describeError, safeStack, isInstance } from './errors/hook.error';
 
 // Manager-facing names, still here for old imports: their door is '@forkhooks/core/manager'.
-/** @deprecated import from '@forkhooks/core/manager' */
-export { INTERRUPT_EXIT_CODE } from './interrupts';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { createInterruptGuard } from './interrupts';
-/** @deprecated import from '@forkhooks/core/manager' */
-export type { InterruptGuardOptions } from './interrupts';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { buildContext } from './context';
-/** @deprecated import from '@forkhooks/core/manager' */
-export type { BaseContext } from './context';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { createShutdown } from './shutdown';
-/** @deprecated import from '@forkhooks/core/manager' */
-export type { Shutdown, ShutdownOptions } from './shutdown';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { installStopPaths } from './stop-paths';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { STOP_SIGNALS } from './stop-paths';
-/** @deprecated import from '@forkhooks/core/manager' */
-export type { StopHandler } from './stop-paths';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { MESSAGE_TAG } from './messages';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { isMessage } from './messages';
-/** @deprecated import from '@forkhooks/core/manager' */
-export { notifyManager } from './messages';
-/** @deprecated import from '@forkhooks/core/manager' */
-export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessage } from './messages';
+// (The tag sits on each name: on the export statement an editor would not show it.)
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  INTERRUPT_EXIT_CODE,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  createInterruptGuard,
+} from './interrupts';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  InterruptGuardOptions,
+} from './interrupts';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  buildContext,
+} from './context';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  BaseContext,
+} from './context';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  createShutdown,
+} from './shutdown';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  Shutdown,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  ShutdownOptions,
+} from './shutdown';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  installStopPaths,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  STOP_SIGNALS,
+} from './stop-paths';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  StopHandler,
+} from './stop-paths';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MESSAGE_TAG,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  isMessage,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  notifyManager,
+} from './messages';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  ManagerMessage,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MetricFamily,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MetricPoint,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  StopPhase,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  WorkerMessage,
+} from './messages';
