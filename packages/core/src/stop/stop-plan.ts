@@ -75,6 +75,7 @@ function cutOff(position: StopPosition): string {
 export function createStopPlan<R>(options: StopPlanOptions<R>): StopPlan<R> {
   let running: Promise<R> | undefined;
   let position: StopPosition | undefined;
+  let current: StopStage | undefined;
   let endsAt = 0;
   let forced = 0;
   const ignored = onceEach();
@@ -83,7 +84,6 @@ export function createStopPlan<R>(options: StopPlanOptions<R>): StopPlan<R> {
     force: () => (options.force ?? cutOff)(position ?? 'drain'),
     exit: options.exit,
   });
-  let current: StopStage | undefined;
 
   async function run(request: StopRequest): Promise<R> {
     const stages = options.stages(request);
