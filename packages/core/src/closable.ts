@@ -1,4 +1,5 @@
 import { log } from './logger';
+import { isThenable } from './util/is-thenable';
 
 /** A net.Server-like server (http, https, http2, net): stops accepting, calls back once the connections in flight ended. */
 export interface ServerClosable {
@@ -39,8 +40,4 @@ export function closeNow(target: Closable): Promise<void> {
 
 function isServer(target: Closable): target is ServerClosable {
   return typeof (target as Partial<ServerClosable>).listening === 'boolean';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

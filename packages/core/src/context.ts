@@ -5,8 +5,8 @@ import { EnvVars, envInteger } from './env';
 import type { ContextOverrides, HookContext } from './types/hook-context';
 import { RUNTIMES, type Runtime } from './types/phase';
 
-/** A context without the per-run fields (`phase`, `signal`). */
-export type BaseContext = Omit<HookContext, 'phase' | 'signal'>;
+/** A context without the per-run fields (`phase`, `signal`, `timeLeft`). */
+export type BaseContext = Omit<HookContext, 'phase' | 'signal' | 'timeLeft'>;
 
 /**
  * Which runtime started this process. A worker thread is checked first (it is never the PM2

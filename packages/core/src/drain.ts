@@ -3,6 +3,7 @@ import { EnvVars, envInteger } from './env';
 import { describe } from './errors/hook.error';
 import { log } from './logger';
 import type { HookRegistry } from './registry';
+import { settlesWithin } from './util/settles-within';
 
 /** How long a stopping worker lets requests in flight finish, before atexit, when nothing else says. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -72,24 +73,20 @@ export function closeServer(server: DrainTarget): Promise<void> {
 /**
  * The drain of a stopping worker: closes every server given to closeOnStop and waits up to `timeoutMs`
  * for the requests in flight. Connections still open then are cut (closeAllConnections), in one line
- * with their count. Resolves at once when there is no server to drain.
+ * with their count. Resolves at once when there is no server to drain; resolves false when it cut.
  */
-export async function drainServers(registry: HookRegistry, timeoutMs: number): Promise<void> {
+export async function drainServers(registry: HookRegistry, timeoutMs: number): Promise<boolean> {
   const servers = [...(targets.get(registry) ?? [])];
-  if (servers.length === 0) return;
+  if (servers.length === 0) return true;
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const closed = Promise.all(servers.map(closeServer)).then(() => true);
-  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const inTime = await Promise.race([closed, expired]);
-  clearTimeout(timer);
-  if (inTime) {
+  if (await settlesWithin(Promise.all(servers.map(closeServer)), timeoutMs)) {
     log.debug(`drained ${servers.length} server(s) in ${(performance.now() - started).toFixed(0)} ms`);
-    return;
+    return true;
   }
   const open = (await Promise.all(servers.map(openConnections))).reduce((a, b) => a + b, 0);
   log.warn(`drain: ${open} connection(s) still open after ${timeoutMs} ms (drainTimeoutMs / ${EnvVars.DRAIN_TIMEOUT_MS}); closing them, their requests are cut off`);
   for (const server of servers) server.closeAllConnections?.();
+  return false;
 }
 
 function openConnections(server: DrainTarget): Promise<number> {
@@ -98,7 +95,6 @@ function openConnections(server: DrainTarget): Promise<number> {
     server.getConnections((error, count) => resolve(error ? 0 : count));
   });
 }
-
 
 /** The drain time: explicit, else FORKHOOKS_DRAIN_TIMEOUT_MS (set by forkhooks' managers), else the default. 0 cuts at once. */
 export function resolveDrainTimeout(explicit: number | undefined, env: NodeJS.ProcessEnv = process.env): number {

@@ -17,18 +17,10 @@ export { closeOnStop } from './close-on-stop';
 export type { Closable, PromiseClosable, ServerClosable } from './closable';
 export { DEFAULT_DRAIN_TIMEOUT_MS, resolveDrainTimeout, requestCount } from './drain';
 export { ORPHAN_BLOCKED_MS } from './orphan-watchdog';
-export { INTERRUPT_EXIT_CODE, createInterruptGuard } from './interrupts';
-export type { InterruptGuardOptions } from './interrupts';
 export type { RunPreforkOptions } from './run-prefork';
-export { buildContext, detectRuntime } from './context';
-export type { BaseContext } from './context';
-export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
-export type { Shutdown, ShutdownOptions } from './shutdown';
-export { installStopPaths, STOP_SIGNALS } from './stop-paths';
-export type { StopHandler } from './stop-paths';
+export { detectRuntime } from './context';
+export { resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
 export { EnvVars, envInteger } from './env';
-export { MESSAGE_TAG, isMessage, notifyManager } from './messages';
-export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessage } from './messages';
 export { configureLogger, log } from './logger';
 export type { LogLevel, LogSink } from './logger';
 
@@ -49,3 +41,64 @@ export { ATEXIT_SCOPES } from './types/hook-options';
 export type { HookResult, HookStatus, ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';
 export { redactUrl } from './redact';
 export { describe as describeError, safeStack, isInstance } from './errors/hook.error';
+
+// Manager-facing names, still here for old imports: their door is '@forkhooks/core/manager'.
+// (The tag sits on each name: on the export statement an editor would not show it.)
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  INTERRUPT_EXIT_CODE,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  createInterruptGuard,
+} from './interrupts';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  InterruptGuardOptions,
+} from './interrupts';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  buildContext,
+} from './context';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  BaseContext,
+} from './context';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  createShutdown,
+} from './shutdown';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  Shutdown,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  ShutdownOptions,
+} from './shutdown';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  installStopPaths,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  STOP_SIGNALS,
+} from './stop-paths';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  StopHandler,
+} from './stop-paths';
+export {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MESSAGE_TAG,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  isMessage,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  notifyManager,
+} from './messages';
+export type {
+  /** @deprecated import from '@forkhooks/core/manager' */
+  ManagerMessage,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MetricFamily,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  MetricPoint,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  StopPhase,
+  /** @deprecated import from '@forkhooks/core/manager' */
+  WorkerMessage,
+} from './messages';

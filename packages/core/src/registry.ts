@@ -1,3 +1,6 @@
+// One file over 200 lines on purpose: the registry is one concept (order, timeouts, failures, the
+// once-per-process runs, instances added late), and its private state (#hooks, #runs, #started) is
+// shared by every method; split across files, those rules would need that state made public.
 import 'reflect-metadata';
 import { describe, type HookError } from './errors/hook.error';
 import { LateHookError } from './errors/late-hook.error';
@@ -186,7 +189,7 @@ export class HookRegistry {
   async #runHooks(
     phase: Phase,
     hooks: readonly RegisteredHook[],
-    base: Omit<HookContext, 'signal'>,
+    base: Omit<HookContext, 'signal' | 'timeLeft'>,
     scope: RunScope,
     deadlineAt: number | undefined,
   ): Promise<RunReport> {

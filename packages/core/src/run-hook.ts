@@ -1,6 +1,8 @@
 import { HookError, describe, isInstance } from './errors/hook.error';
 import { HookTimeoutError } from './errors/hook-timeout.error';
+import { timeLeft, type Margin } from './stop/budget';
 import type { HookContext } from './types/hook-context';
+import { isThenable } from './util/is-thenable';
 import type { HookResult, RegisteredHook } from './types/hook-result';
 
 /** What the registry shares with every hook of one run: the outer signal, and a promise that settles when it aborts. */
@@ -31,7 +33,7 @@ export function runScope(outer: AbortSignal): RunScope {
  * hook's timeout or when the run's outer signal aborts (shutdown started, or its deadline passed).
  * A hook that returns synchronously costs no timer. Never throws: the outcome is in the result.
  */
-export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'signal'>, scope: RunScope): Promise<HookResult> {
+export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'signal' | 'timeLeft'>, scope: RunScope): Promise<HookResult> {
   const started = performance.now();
   const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
   const { outer } = scope;
@@ -42,7 +44,8 @@ export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'sig
 
   let own: AbortController | undefined;
   let signal: AbortSignal | undefined;
-  const ctx = { ...base, phase: hook.phase, deadlineAt: Date.now() + hook.timeoutMs } as HookContext;
+  const deadlineAt = Date.now() + hook.timeoutMs;
+  const ctx = { ...base, phase: hook.phase, deadlineAt, timeLeft: (marginMs?: Margin) => timeLeft(deadlineAt, marginMs) } as HookContext;
   Object.defineProperty(ctx, 'signal', {
     enumerable: true,
     get: () => (signal ??= AbortSignal.any([(own ??= new AbortController()).signal, outer])),
@@ -79,8 +82,4 @@ export async function runHook(hook: RegisteredHook, base: Omit<HookContext, 'sig
   } finally {
     clearTimeout(timer);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -1,13 +1,16 @@
 import type { BaseContext } from './context';
-import { drainServers, drainTargetCount } from './drain';
 import { EnvVars, envInteger } from './env';
 import { HookError, describe, isInstance, safeStack } from './errors/hook.error';
-import { createInterruptGuard } from './interrupts';
 import { log } from './logger';
 import type { StopPhase } from './messages';
 import type { HookRegistry } from './registry';
 import type { RunReport } from './types/hook-result';
 import type { ExitReason } from './types/phase';
+import { atexitStage } from './stop/atexit-stage';
+import { drainStage, stoppingLine, type ProcessStop } from './stop/drain-stage';
+import { createStopPlan, type StopPosition, type StopRequest, type StopStage } from './stop/stop-plan';
+
+export { onceEach } from './util/once-each';
 
 /** Total time atexit may take when nothing else says: enough for an OTLP flush, short of most kill timeouts. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -39,108 +42,57 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
   /** Who fails, in the fatal message: default 'worker' ('cluster primary' for a manager). */
   label?: string;
+  /** A manager's own stages, before its drain and atexit: stopping its workers. */
+  stages?: (request: StopRequest) => readonly StopStage[];
+  /** What a forced exit (repeated Ctrl-C) cuts off; it may kill what must die first. Default: by stage. */
+  force?: (position: StopPosition) => string;
+  /** A repeated stop request logged at debug instead of "already stopping" once at info. Default: a stop message; a managed worker's signal. */
+  expected?: (request: StopRequest) => boolean;
 }
 
 /** One idempotent shutdown: the first call runs atexit within the deadline and exits; later calls get the same promise. */
 export interface Shutdown {
   stop(reason: ExitReason, error?: unknown, detail?: string): Promise<RunReport>;
   readonly stopping: boolean;
+  /** Something had to be forced (a manager's worker SIGKILLed): a stop that would exit 0 exits 1. */
+  forced(): void;
 }
 
-/** Where a running stop is, for the Ctrl-C messages. */
-interface Progress {
-  phase: 'start-up' | 'drain' | 'atexit' | 'exit';
-  /** When the stop ends at the latest (epoch ms). */
-  endsAt: number;
-}
-
-/** Creates the one shutdown of a process (or thread). */
+/**
+ * Creates the one shutdown of a process (or thread), on the stop plan: a manager's own stages first
+ * (`stages`), then the drain, then atexit, then the exit.
+ */
 export function createShutdown(options: ShutdownOptions): Shutdown {
-  let running: Promise<RunReport> | undefined;
-  const ignored = onceEach();
-  const progress: Progress = { phase: 'start-up', endsAt: 0 };
-  const interrupts = createInterruptGuard({
-    progress: () => `${PHASE_NAMES[progress.phase]}, up to ${Math.max(0, progress.endsAt - Date.now())} ms left`,
-    force: () => (progress.phase === 'atexit' ? 'the atexit hooks still running (a span flush among them)' : `the ${PHASE_NAMES[progress.phase]} and every atexit hook`),
+  const { registry, context, timeoutMs, drainTimeoutMs = 0, drainSharesDeadline = false } = options;
+  const stop: ProcessStop = { registry, context, timeoutMs, drainTimeoutMs, drainSharesDeadline, onPhase: options.onPhase, before: options.before };
+  let report: RunReport = { phase: 'atexit', results: [] };
+  const announce = (request: StopRequest, servers: number): void => {
+    if (request.reason === 'error') log.error(fatalMessage(request.error, request.detail, options.label));
+    else log.info(stoppingLine(stop, request, servers));
+  };
+  const plan = createStopPlan<RunReport>({
+    stages: (request) => [...(options.stages?.(request) ?? []), drainStage(stop, request, announce), atexitStage(stop, request, (r) => (report = r))],
+    end: async ({ reason, error }, exitCode) => {
+      const failed = report.results.filter((r) => r.status === 'failed' || r.status === 'timeout');
+      log.info(`atexit done: ${report.results.length - failed.length}/${report.results.length} hooks ok; exiting ${exitCode}`);
+      await options.beforeExit?.(exitCode, reason, error).catch(() => undefined);
+      (options.exit ?? ((c: number) => process.exit(c)))(exitCode);
+      return report;
+    },
+    forceOnInterrupt: options.forceOnInterrupt,
+    force: options.force,
+    // A terminal's Ctrl-C (or a closed terminal's HUP) reaches the whole group: a managed worker gets
+    // both the signal and its manager's stop message, and its manager forces a repeated Ctrl-C for all.
+    expected: options.expected ?? (({ reason }) => reason === 'message' || (options.forceOnInterrupt === false && reason === 'signal')),
+    exitCode: options.exitCode,
     exit: options.exit,
   });
   return {
     get stopping() {
-      return running !== undefined;
+      return plan.stopping;
     },
-    stop(reason, error, detail) {
-      if (running) {
-        if (options.forceOnInterrupt !== false && interrupts.handle(detail)) return running;
-        // A terminal's Ctrl-C (or a closed terminal's HUP) reaches the whole group: a managed worker gets
-        // both the signal and its manager's stop message, and its manager forces a repeated Ctrl-C for all.
-        const expected = reason === 'message' || (options.forceOnInterrupt === false && reason === 'signal');
-        // Once per kind: a flood of the same event (an error in a loop) must not become a flood of lines.
-        if (expected) log.debug(`already stopping; ignoring ${detail ?? reason}`);
-        else if (ignored(detail ?? reason)) log.info(`already stopping; ignoring ${detail ?? reason}`);
-        return running;
-      }
-      running = run(options, progress, reason, error, detail);
-      return running;
-    },
-  };
-}
-
-const PHASE_NAMES: Record<Progress['phase'], string> = { 'start-up': 'start-up', drain: 'drain of open requests', atexit: 'atexit running', exit: 'exit' };
-
-async function run(options: ShutdownOptions, progress: Progress, reason: ExitReason, error: unknown, detail: string | undefined): Promise<RunReport> {
-  const { registry, context, drainTimeoutMs = 0, drainSharesDeadline = false } = options;
-  const stopStarted = Date.now();
-  const code = reason === 'error' ? 1 : 0;
-  const servers = drainTargetCount(registry);
-  const drain = servers > 0 ? `draining ${servers} server(s) (up to ${drainTimeoutMs} ms), then ` : '';
-  const shared = drainSharesDeadline && servers > 0 ? ' (shared with the drain)' : '';
-  if (reason === 'error') log.error(fatalMessage(error, detail, options.label));
-  else log.info(`stopping (${detail ?? reason}): ${drain}running atexit hooks, deadline ${options.timeoutMs} ms${shared}`);
-  progress.endsAt = stopStarted + (drainSharesDeadline ? 0 : drainTimeoutMs) + options.timeoutMs;
-
-  registry.beginShutdown(new Error(`shutdown started (${detail ?? reason})`));
-  // The drain has its own bound: requests in flight end (their spans too) before atexit, whose
-  // deadline starts only after it. Start-up still running settles first, within the same bound.
-  progress.phase = 'drain';
-  options.onPhase?.('drain');
-  const drainEnd = Date.now() + drainTimeoutMs;
-  const before = options.before?.().catch(() => undefined) ?? Promise.resolve();
-  let drainTimer: NodeJS.Timeout | undefined;
-  const drainExpired = new Promise<false>((resolve) => (drainTimer = setTimeout(() => resolve(false), drainTimeoutMs)));
-  const started = await Promise.race([before.then(() => true), drainExpired]);
-  clearTimeout(drainTimer);
-  if (started) await drainServers(registry, Math.max(0, drainEnd - Date.now()));
-
-  progress.phase = 'atexit';
-  options.onPhase?.('atexit');
-  const timeoutMs = drainSharesDeadline ? Math.max(1, options.timeoutMs - (Date.now() - stopStarted)) : options.timeoutMs;
-  progress.endsAt = Date.now() + timeoutMs;
-  // A ref'd timer: an unref'd one would let a hook that awaits nothing end the process early.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error(`the shutdown deadline of ${timeoutMs} ms passed (raise shutdownTimeoutMs or FORKHOOKS_SHUTDOWN_TIMEOUT_MS, or make atexit hooks faster)`)), timeoutMs);
-  const aborted = new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }));
-
-  await Promise.race([before, aborted]);
-  const deadlineAt = progress.endsAt;
-  const report = await registry.run('atexit', { ...context, reason, ...(error !== undefined && { error }), signal: deadline.signal, deadlineAt });
-  clearTimeout(timer);
-  progress.phase = 'exit';
-
-  const failed = report.results.filter((r) => r.status === 'failed' || r.status === 'timeout');
-  const exitCode = options.exitCode?.(code) ?? code;
-  log.info(`atexit done: ${report.results.length - failed.length}/${report.results.length} hooks ok; exiting ${exitCode}`);
-  await options.beforeExit?.(exitCode, reason, error).catch(() => undefined);
-  (options.exit ?? ((c: number) => process.exit(c)))(exitCode);
-  return report;
-}
-
-/** Returns true the first time it sees a key, false after: for messages said once per kind. */
-export function onceEach(): (key: string) => boolean {
-  const seen = new Set<string>();
-  return (key) => {
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+    forced: () => plan.forced(),
+    stop: (reason, error, detail) => plan.stop(reason, error, detail),
   };
 }
 

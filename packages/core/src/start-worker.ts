@@ -9,6 +9,7 @@ import { registry as defaultRegistry } from './default-registry';
 import type { HookRegistry } from './registry';
 import { createShutdown, resolveShutdownTimeout, type Shutdown } from './shutdown';
 import { installStopPaths } from './stop-paths';
+import { stopBudgetMs, timeLeft } from './stop/budget';
 import type { ContextOverrides, HookContext } from './types/hook-context';
 
 /** Options of `startWorker`: context overrides, plus the registry and the shutdown deadline. */
@@ -30,8 +31,6 @@ export interface StartWorkerOptions extends ContextOverrides {
 export type WorkerMain = (ctx: HookContext) => unknown;
 
 let current: Shutdown | undefined;
-/** What an orphan with a live event loop gets beyond its drain and atexit deadline before its watchdog ends it. */
-const ORPHAN_GRACE_MS = 1_000;
 
 /**
  * Starts this process (or thread) as a worker: detects the runtime, runs `postfork` (standalone:
@@ -70,8 +69,9 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
   current = shutdown;
   installStopPaths((reason, error, detail) => void shutdown.stop(reason, error, detail));
   process.on('exit', () => warnIfSkipped(reg, shutdown));
-  // Only when the manager asks (runCluster's heartbeatTimeoutMs): beats to it, and the orphan watchdog.
-  if (managed) startHeartbeat(drainMs + timeoutMs + ORPHAN_GRACE_MS);
+  // Only when the manager asks (runCluster's heartbeatTimeoutMs): beats to it, and the orphan watchdog,
+  // which gives an orphan with a live event loop the budget its manager would have given it.
+  if (managed) startHeartbeat(stopBudgetMs(drainMs, timeoutMs));
 
   return new Promise<HookContext>((resolve) => {
     const started = performance.now();
@@ -79,7 +79,8 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
     startup.then(
       async () => {
         if (shutdown.stopping) return;
-        const ctx: HookContext = { ...context, phase: 'postfork', signal: reg.shutdownSignal };
+        // main has no deadline: timeLeft() is Infinity.
+        const ctx: HookContext = { ...context, phase: 'postfork', signal: reg.shutdownSignal, timeLeft: () => timeLeft(undefined) };
         const hooks = reg.hooks('postfork').length;
         log.info(`worker started (${describeWorker(context)}): ${hooks} postfork hook(s) in ${(performance.now() - started).toFixed(1)} ms`);
         try {

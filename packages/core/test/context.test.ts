@@ -1,7 +1,8 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { reapLeftovers, runNode } from '../../../test-utils/processes';
-import { InvalidEnvironmentError, buildContext, detectRuntime } from '../src';
+import { HookRegistry, InvalidEnvironmentError, buildContext, detectRuntime, type HookContext } from '../src';
+import { testContext } from './helpers';
 
 const DETECT = join(__dirname, 'fixtures', 'detect-runtime.js');
 /** No runtime hint inherited from whatever runs the tests (a PM2 or forkhooks parent). */
@@ -70,5 +71,30 @@ describe('context: runtime detection and environment', () => {
     expect(error).toBeInstanceOf(InvalidEnvironmentError);
     expect(error).toMatchObject({ variable, code: 'FORKHOOKS_ERR_INVALID_ENV' });
     expect((error as Error).message).toMatch(message);
+  });
+
+  it("leaves the stop's fields to the stop: ContextOverrides takes neither stopSignal nor timeLeft", () => {
+    // @ts-expect-error the signal that began a stop is set by the stop, not by a caller
+    const a = buildContext({ stopSignal: 'SIGTERM' }, {});
+    // @ts-expect-error timeLeft is set for each hook by the registry
+    const b = buildContext({ timeLeft: () => 1 }, {});
+    expect(a).not.toHaveProperty('stopSignal');
+    expect(b).not.toHaveProperty('timeLeft');
+  });
+
+  it("gives every hook ctx.timeLeft (what is left of its own deadlineAt) and an atexit hook the stop's signal", async () => {
+    const registry = new HookRegistry();
+    const seen: Array<{ ctx: HookContext; now: number; left: number; less: number }> = [];
+    registry.add('atexit', (ctx) => void seen.push({ ctx, now: Date.now(), left: ctx.timeLeft(), less: ctx.timeLeft((l) => l / 2) }), { name: 'flush', timeoutMs: 400 });
+    await registry.run('atexit', testContext({ reason: 'signal', stopSignal: 'SIGTERM', deadlineAt: Date.now() + 10_000 }));
+    const [{ ctx, now, left, less }] = seen as [(typeof seen)[0]];
+    expect(ctx.stopSignal).toBe('SIGTERM');
+    // Its own timeoutMs (400 ms) is less than the share of the deadline: deadlineAt is 400 ms after it started.
+    expect(ctx.deadlineAt! - now).toBeLessThanOrEqual(400);
+    expect(ctx.deadlineAt! - now).toBeGreaterThan(350);
+    expect(left).toBeLessThanOrEqual(ctx.deadlineAt! - now);
+    expect(left).toBeGreaterThan(ctx.deadlineAt! - now - 20);
+    expect(less).toBeLessThanOrEqual(left / 2 + 1);
+    expect(less).toBeGreaterThan(left / 2 - 20);
   });
 });

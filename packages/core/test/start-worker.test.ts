@@ -32,6 +32,35 @@ describe('startWorker in a real process', () => {
     expect(events.filter((e) => e.event.startsWith('atexit:')).map((e) => e.reason)).toEqual(['signal', 'signal', 'signal']);
   });
 
+  it('tells an atexit hook the signal that began the stop (ctx.stopSignal) and what is left of its deadline (ctx.timeLeft)', async () => {
+    const file = eventsFile();
+    const proc = startNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', RECORD_STOP: '1' } });
+    await proc.waitFor(/main running/);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+    const stop = readEvents(file).find((e) => e.event === 'atexit:stop') as HookEvent & { deadlineLeft: number; timeLeft: number; less100: number };
+    expect(stop).toMatchObject({ stopSignal: 'SIGTERM', reason: 'signal' });
+    // Its own timeoutMs (3000 ms): less than half of the 10 s deadline, so its share is all of it.
+    expect(stop.deadlineLeft).toBeGreaterThan(2_500);
+    expect(stop.deadlineLeft).toBeLessThanOrEqual(3_000);
+    // Read a moment after deadlineAt: never more than it, and within a few ms of it.
+    expect(stop.timeLeft).toBeLessThanOrEqual(stop.deadlineLeft);
+    expect(stop.timeLeft).toBeGreaterThan(stop.deadlineLeft - 50);
+    expect(stop.less100).toBeLessThanOrEqual(stop.timeLeft - 100);
+    expect(stop.less100).toBeGreaterThan(stop.timeLeft - 150);
+  });
+
+  it('tells no stop signal to the atexit hooks of a stop a message began', async () => {
+    const file = eventsFile();
+    const child = fork(WORKER, [], { env: { ...process.env, EVENTS_FILE: file, KEEP_ALIVE: '1', RECORD_STOP: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout?.on('data', (d: Buffer) => d.toString().includes('main running') && resolve()));
+    child.send({ forkhooks: 'stop' });
+    expect(await exited).toBe(0);
+    expect(readEvents(file).find((e) => e.event === 'atexit:stop')).toMatchObject({ stopSignal: null, reason: 'message' });
+    expect(await waitGone([child.pid as number])).toEqual([]);
+  });
+
   it('runs one shutdown for two SIGTERMs in a row, and exits 0', async () => {
     const file = eventsFile();
     const proc = startNode(WORKER, { env: { EVENTS_FILE: file, KEEP_ALIVE: '1', FLUSH_DELAY_MS: '400' } });

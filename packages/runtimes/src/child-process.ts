@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
-import type { StopPhase } from '@forkhooks/core';
-import { describeBudget, KILL_WAIT_MS, stopBudgetMs } from './deadline';
+import type { StopPhase } from '@forkhooks/core/manager';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { log } from './log';
-import { handled, settlesWithin } from './promises';
+import { handled } from './promises';
 import { prepareSlot } from './spawn-slot';
+import { killPid, stopWithinBudget } from './stop-worker';
 import type { ChildHandle, SpawnChildOptions } from './types/child-handle';
 import type { ProcessExit, StartFailure } from './types/worker-info';
 import { checkKeys, checkObject, checkStrings } from './validate';
@@ -56,19 +56,22 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   const stop = (): Promise<ProcessExit> => (stopping ??= stopChild());
   const stopChild = async (): Promise<ProcessExit> => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
-    // The stop message first (never a disconnect): the child starts its drain at once.
-    if (child.connected) child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM'));
-    else child.kill('SIGTERM');
-    if (!(await settlesWithin(exited, stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs)))) {
-      forced = true;
-      log.warn(`child ${workerIndex} (pid ${pid}) did not exit within ${describeBudget(drainTimeoutMs, shutdownTimeoutMs)}; SIGKILLed it; cut off: ${cutOff(stopPhase)}`);
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      await settlesWithin(exited, KILL_WAIT_MS);
-    }
+    await stopWithinBudget(
+      [
+        {
+          // The stop message first (never a disconnect): the child starts its drain at once.
+          ask: () => (child.connected ? child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM')) : child.kill('SIGTERM')),
+          exited,
+          gone: () => child.exitCode !== null || child.signalCode !== null,
+          overran: (budget) => `child ${workerIndex} (pid ${pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff(stopPhase)}`,
+          force: () => {
+            forced = true;
+            killPid(pid);
+          },
+        },
+      ],
+      { drainTimeoutMs, shutdownTimeoutMs },
+    );
     return exited;
   };
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { registry as defaultRegistry, resolveDrainTimeout, resolveShutdownTimeout, type BaseContext, type HookRegistry, type WorkerMain } from '@forkhooks/core';
+import { registry as defaultRegistry, resolveDrainTimeout, resolveShutdownTimeout, type HookRegistry, type WorkerMain } from '@forkhooks/core';
+import type { BaseContext } from '@forkhooks/core/manager';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { resolveRestart, type RestartOptions, type RestartPolicy } from './restart-policy';
 import { MANAGER_KEYS, resolveManagerOptions, type ManagerOptions, type ResolvedManagerOptions } from './manager-options';

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { buildContext, createInterruptGuard, createShutdown, installStopPaths, type BaseContext, type ExitReason, type ProcessRole, type Shutdown } from '@forkhooks/core';
+import type { ExitReason, ProcessRole } from '@forkhooks/core';
+import { buildContext, createShutdown, installStopPaths, stopBudgetMs, type BaseContext, type Shutdown, type StopStage } from '@forkhooks/core/manager';
 import type { ResolvedClusterOptions } from './cluster-options';
 import { newSlot, type LiveWorker, type Slot } from './cluster-slot';
 import { killAll, stopClusterWorkers } from './cluster-stop';
-import { stopBudgetMs } from './deadline';
 import { ForkQueue } from './fork-queue';
 import { HeartbeatWatch } from './heartbeat-watch';
 import { log } from './log';
@@ -37,26 +37,6 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   /** The cluster's one Prometheus /metrics (OTEL_METRICS_EXPORTER=prometheus). */
   #metrics: ClusterMetricsEndpoint | undefined;
   #stopping: Promise<void> | undefined;
-  /** Kinds of stop request already answered with "already stopping": said once per kind, not once per event. */
-  readonly #ignored = new Set<string>();
-  /** Workers SIGKILLed during the stop: the primary then exits 1, not 0. */
-  #forced = 0;
-  /** Where the primary's stop is, for a repeated Ctrl-C. */
-  #stopProgress = { phase: 'workers' as 'workers' | 'atexit', endsAt: 0 };
-  readonly #interrupts = createInterruptGuard({
-    progress: () => {
-      const left = `up to ${Math.max(0, this.#stopProgress.endsAt - Date.now())} ms left`;
-      const live = this.#liveWorkers().length;
-      return this.#stopProgress.phase === 'workers' ? `waiting for ${live} worker(s) to drain and run atexit, ${left}` : `atexit running, ${left}`;
-    },
-    force: () => {
-      const killed = killAll(this.#liveWorkers());
-      const pids = killed.map((l) => l.info.pid).join(', ');
-      const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit, and ` : '';
-      return `${workers}the primary's atexit hooks`;
-    },
-  });
-
   constructor(private readonly options: ResolvedClusterOptions) {
     super();
     this.ready = handled(
@@ -95,10 +75,17 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       timeoutMs: options.shutdownTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs,
       label: 'cluster primary',
-      // The primary's #stop handles a repeated Ctrl-C for the whole stop, workers included.
-      forceOnInterrupt: false,
-      // A worker killed at the deadline lost its atexit (its span flush): not a clean stop.
-      exitCode: (code) => (code === 0 && this.#forced > 0 ? 1 : code),
+      // One stop plan for the whole stop: the workers first, then the primary's own drain and atexit.
+      stages: ({ detail }) => [this.#workersStage(detail ?? 'stop')],
+      // A repeated Ctrl-C forces the whole stop, workers included.
+      force: () => {
+        const killed = killAll(this.#liveWorkers());
+        const pids = killed.map((l) => l.info.pid).join(', ');
+        const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit, and ` : '';
+        return `${workers}the primary's atexit hooks`;
+      },
+      // Nothing a primary hears twice is expected: each kind is said once.
+      expected: () => false,
     });
   }
 
@@ -158,31 +145,35 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   }
 
   #onExit(slot: Slot, live: LiveWorker, code: number | null, signal: NodeJS.Signals | null): void {
-    if (live.forced) this.#forced += 1;
+    if (live.forced) this.#shutdown.forced();
     this.#exits.exited(slot, live, code, signal);
   }
 
-  /** The one stop of the primary: workers first, then its own atexit, then exit. A second request is ignored. */
+  /** The one stop of the primary, on core's stop plan: workers first, then its own atexit, then exit. A second request is answered there. */
   #stop(reason: ExitReason, error: unknown, detail: string): Promise<void> {
-    if (this.#stopping) {
-      if (!this.#interrupts.handle(detail) && !this.#ignored.has(detail)) log.info(`already stopping; ignoring ${detail}`);
-      this.#ignored.add(detail);
-      return this.#stopping;
-    }
-    this.#stopping = (async () => {
-      this.#watch.stop();
-      for (const slot of this.#slots) clearTimeout(slot.timer);
-      const live = this.#liveWorkers();
-      const { drainTimeoutMs, shutdownTimeoutMs } = this.options;
-      const waitMs = stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs);
-      this.#stopProgress.endsAt = Date.now() + waitMs + shutdownTimeoutMs;
-      if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their drain and atexit hooks`);
-      await stopClusterWorkers(live, drainTimeoutMs, shutdownTimeoutMs);
-      await this.#metrics?.close();
-      this.#stopProgress = { phase: 'atexit', endsAt: Date.now() + shutdownTimeoutMs };
-      await this.#shutdown.stop(reason, error, detail);
-    })();
+    const running = this.#shutdown.stop(reason, error, detail);
+    this.#stopping ??= running.then(() => undefined);
     return this.#stopping;
+  }
+
+  /** The primary's first stop stage: every worker drains and runs its atexit within its budget; stragglers are SIGKILLed. */
+  #workersStage(detail: string): StopStage {
+    const { drainTimeoutMs, shutdownTimeoutMs } = this.options;
+    const waitMs = stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs);
+    return {
+      name: 'workers',
+      plannedMs: waitMs,
+      progress: () => `waiting for ${this.#liveWorkers().length} worker(s) to drain and run atexit`,
+      run: async () => {
+        this.#watch.stop();
+        for (const slot of this.#slots) clearTimeout(slot.timer);
+        const live = this.#liveWorkers();
+        if (live.length > 0) log.info(`stopping ${live.length} worker(s) (${detail}): waiting up to ${waitMs} ms for their drain and atexit hooks`);
+        const inTime = await stopClusterWorkers(live, drainTimeoutMs, shutdownTimeoutMs);
+        await this.#metrics?.close();
+        return inTime;
+      },
+    };
   }
 
   /** Every worker alive: the slots' workers, replacements starting, and workers retiring. */

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:cluster';
-import type { StopPhase } from '@forkhooks/core';
+import type { StopPhase } from '@forkhooks/core/manager';
 import { SlotBackoff, type RestartPolicy } from './restart-policy';
 import type { ReplaceReason } from './types/cluster-handle';
 import type { StartFailure, WorkerInfo } from './types/worker-info';

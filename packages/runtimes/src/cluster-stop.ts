@@ -1,8 +1,7 @@
-import { describeBudget, KILL_WAIT_MS, stopBudgetMs } from './deadline';
-import type { LiveWorker } from './cluster-slot';
 import { describeError } from '@forkhooks/core';
+import type { LiveWorker } from './cluster-slot';
 import { log } from './log';
-import { settlesWithin } from './promises';
+import { killPid, stopWithinBudget, type StopLink } from './stop-worker';
 import { cutOff, STOP_MESSAGE } from './worker-messages';
 
 /**
@@ -10,34 +9,38 @@ import { cutOff, STOP_MESSAGE } from './worker-messages';
  * worker.disconnect(), which Node holds until every open connection has ended), so it drains its
  * servers and runs its atexit hooks while its budget runs; a worker already cut off from IPC gets
  * SIGTERM. A worker still alive after drain + deadline + grace is SIGKILLed by pid, marked `forced`,
- * and named in one line with what was cut off.
+ * and named in one line with what was cut off. Resolves true when every worker exited in time.
  */
-export async function stopClusterWorkers(live: readonly LiveWorker[], drainTimeoutMs: number, shutdownTimeoutMs: number): Promise<void> {
-  for (const { worker } of live) {
-    try {
-      if (worker.isConnected()) worker.send(STOP_MESSAGE, undefined, (error: Error | null) => error && worker.process.kill('SIGTERM'));
-      else worker.process.kill('SIGTERM');
-    } catch (error) {
-      log.debug(`could not ask worker pid ${worker.process.pid} to stop: ${describeError(error)}`);
-    }
-  }
-  const all = Promise.all(live.map((l) => l.exited));
-  if (await settlesWithin(all, stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs))) return;
-  killAll(live, (l) => `did not exit within ${describeBudget(drainTimeoutMs, shutdownTimeoutMs)}; SIGKILLed it; cut off: ${cutOff(l.stopPhase)}`);
-  await settlesWithin(all, KILL_WAIT_MS);
+export function stopClusterWorkers(live: readonly LiveWorker[], drainTimeoutMs: number, shutdownTimeoutMs: number): Promise<boolean> {
+  return stopWithinBudget(live.map(clusterLink), { drainTimeoutMs, shutdownTimeoutMs });
 }
 
-/** SIGKILLs every live worker by pid and marks it forced; with `why`, says so in one line each. Returns those it killed. */
-export function killAll(live: readonly LiveWorker[], why?: (l: LiveWorker) => string): LiveWorker[] {
+function clusterLink(l: LiveWorker): StopLink {
+  const { worker } = l;
+  return {
+    ask() {
+      try {
+        if (worker.isConnected()) worker.send(STOP_MESSAGE, undefined, (error: Error | null) => error && worker.process.kill('SIGTERM'));
+        else worker.process.kill('SIGTERM');
+      } catch (error) {
+        log.debug(`could not ask worker pid ${worker.process.pid} to stop: ${describeError(error)}`);
+      }
+    },
+    exited: l.exited,
+    gone: () => worker.isDead(),
+    overran: (budget) => `worker ${l.info.workerIndex} (pid ${l.info.pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff(l.stopPhase)}`,
+    force: () => kill(l),
+  };
+}
+
+/** SIGKILLs every live worker by pid and marks it forced. Returns those it killed. */
+export function killAll(live: readonly LiveWorker[]): LiveWorker[] {
   const killed = live.filter((l) => !l.worker.isDead());
-  for (const l of killed) {
-    l.forced = true;
-    if (why) log.warn(`worker ${l.info.workerIndex} (pid ${l.info.pid}) ${why(l)}`);
-    try {
-      process.kill(l.info.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const l of killed) kill(l);
   return killed;
+}
+
+function kill(l: LiveWorker): void {
+  l.forced = true;
+  killPid(l.info.pid);
 }

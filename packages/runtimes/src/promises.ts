@@ -1,14 +1,5 @@
-/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
-export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(done, done);
-  });
-}
+/** The timer race is core's one helper (re-exported for old imports inside runtimes). */
+export { settlesWithin } from '@forkhooks/core/manager';
 
 /** Marks `promise` as handled (whoever awaits it still sees a rejection) and returns it. */
 export function handled<T>(promise: Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { isMessage, type StopPhase, type WorkerMessage } from '@forkhooks/core';
+import { isMessage, type StopPhase, type WorkerMessage } from '@forkhooks/core/manager';
 import type { StartFailure } from './types/worker-info';
 
 /** What a manager makes of one message from its worker: ready, failed (with why), or not ours. */

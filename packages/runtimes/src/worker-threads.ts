@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { describeBudget, stopBudgetMs } from './deadline';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { describeError } from '@forkhooks/core';
 import { log } from './log';
-import { handled, settlesWithin } from './promises';
+import { handled } from './promises';
 import { prepareSlot } from './spawn-slot';
+import { stopWithinBudget } from './stop-worker';
 import type { SpawnThreadOptions, ThreadExit, ThreadHandle } from './types/thread-handle';
 import type { StartFailure } from './types/worker-info';
 import { checkKeys, checkObject } from './validate';
@@ -55,12 +55,21 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
 
   let stopping: Promise<ThreadExit> | undefined;
   const stopThread = async (): Promise<ThreadExit> => {
-    worker.postMessage(STOP_MESSAGE);
-    if (!(await settlesWithin(exited, stopBudgetMs(drainTimeoutMs, shutdownTimeoutMs)))) {
-      log.warn(`worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${describeBudget(drainTimeoutMs, shutdownTimeoutMs)}; terminating it`);
-      terminated = true;
-      await worker.terminate();
-    }
+    await stopWithinBudget(
+      [
+        {
+          ask: () => worker.postMessage(STOP_MESSAGE),
+          exited,
+          gone: () => false,
+          overran: (budget) => `worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${budget}; terminating it`,
+          force: () => {
+            terminated = true;
+            return worker.terminate();
+          },
+        },
+      ],
+      { drainTimeoutMs, shutdownTimeoutMs },
+    );
     return exited;
   };
   const stop = (): Promise<ThreadExit> => (stopping ??= stopThread());

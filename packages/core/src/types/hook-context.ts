@@ -1,3 +1,4 @@
+import type { Margin } from '../stop/budget';
 import type { ExitReason, Phase, Runtime } from './phase';
 
 /** What every hook receives: which phase, which runtime, and which worker it runs for. */
@@ -29,7 +30,19 @@ export interface HookContext {
   reason?: ExitReason;
   /** For `atexit` after a fatal error: the error. */
   error?: unknown;
+  /**
+   * For `atexit`: the signal that began the stop (`'SIGTERM'`, `'SIGINT'`, `'SIGHUP'` ...), as NestJS
+   * passes it to its shutdown hooks; undefined when no signal began it (a stop message, an error, `shutdown()`).
+   */
+  stopSignal?: NodeJS.Signals;
+  /**
+   * The ms left before `deadlineAt`, less `marginMs`, and at least 1: the budget of work that must end
+   * before the hook is cut off (a flush that should say what it lost). `marginMs` is a number of ms, or
+   * a function of the ms left (`(left) => Math.min(250, Math.floor(left / 10))`: a tenth, at most 250 ms).
+   * `Infinity` where there is no deadline (the context `main` receives).
+   */
+  timeLeft(marginMs?: Margin): number;
 }
 
-/** Fields a caller may set when it builds a context; the rest is detected. */
-export type ContextOverrides = Partial<Omit<HookContext, 'phase' | 'signal' | 'deadlineAt'>>;
+/** Fields a caller may set when it builds a context; the rest is detected (or, for the stop's fields, set by the stop). */
+export type ContextOverrides = Partial<Omit<HookContext, 'phase' | 'signal' | 'deadlineAt' | 'stopSignal' | 'timeLeft'>>;

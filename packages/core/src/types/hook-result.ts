@@ -40,7 +40,7 @@ export type ProcessRole = 'worker' | 'primary' | 'standalone';
  * `role` (atexit only): where this run is. Default: from what ran in this process: postfork only, a
  * worker; prefork and postfork, standalone; prefork only, a primary; neither, standalone.
  */
-export type RunContext = Omit<HookContext, 'phase' | 'signal'> & {
+export type RunContext = Omit<HookContext, 'phase' | 'signal' | 'timeLeft'> & {
   phase?: HookContext['phase'];
   signal?: AbortSignal;
   deadlineAt?: number;

@@ -29,9 +29,8 @@ export function registerMetricsHooks(options: Omit<MetricsOptions, 'context'> = 
     'atexit',
     (ctx: HookContext) => {
       if (!handle?.enabled) return undefined;
-      const left = (ctx.deadlineAt ?? Date.now() + METRICS_FLUSH_MAX_MS) - Date.now();
       // Stop a little before the hook's own timeout, so the line says what was lost.
-      const budget = Math.max(1, Math.min(left, METRICS_FLUSH_MAX_MS) - 100);
+      const budget = Math.min(ctx.timeLeft(100), METRICS_FLUSH_MAX_MS - 100);
       const bound = abortAfter(ctx.signal, budget);
       return handle.shutdown(bound.signal).finally(bound.done);
     },

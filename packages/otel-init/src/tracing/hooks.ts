@@ -44,9 +44,8 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     'atexit',
     (ctx: HookContext) => {
       if (!handle) return undefined;
-      // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it).
-      const left = (ctx.deadlineAt ?? Date.now() + timeoutMs) - Date.now();
-      const budget = Math.max(1, left - Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
+      // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it), less a tenth, at most FLUSH_MARGIN_MS.
+      const budget = ctx.timeLeft((left) => Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
       const bound = abortAfter(ctx.signal, budget);
       return handle.shutdown(bound.signal).finally(bound.done);
     },

@@ -2,7 +2,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type * as Http from 'node:http';
 import type { Server } from 'node:http';
-import { describeError, isMessage, type MetricFamily, type WorkerMessage } from '@forkhooks/core';
+import { describeError } from '@forkhooks/core';
+import { isMessage, type MetricFamily, type WorkerMessage } from '@forkhooks/core/manager';
 import { log } from '../log';
 import { addFamilies, workerGauges, type MergedFamilies } from './merge';
 import { serialize, TEXT_FORMAT_CONTENT_TYPE } from './text-format';

@@ -1,4 +1,4 @@
-import type { MetricFamily, MetricPoint } from '@forkhooks/core';
+import type { MetricFamily, MetricPoint } from '@forkhooks/core/manager';
 
 /** Families by name, points by label set: what a merge builds. */
 export type MergedFamilies = Map<string, { family: Omit<MetricFamily, 'points'>; points: Map<string, MetricPoint> }>;

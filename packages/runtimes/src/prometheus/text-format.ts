@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@forkhooks/core';
+import type { MetricPoint } from '@forkhooks/core/manager';
 import type { MergedFamilies } from './merge';
 
 // The Prometheus text exposition format (version 0.0.4), written here: the merged families carry no
