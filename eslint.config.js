@@ -13,6 +13,8 @@ module.exports = tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
+      // The manager-only names of @forkhooks/core's main index are deprecated there: our own code uses @forkhooks/core/manager.
+      '@typescript-eslint/no-deprecated': 'error',
       'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'list exports by name in index.ts' }],
     },
   },

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { buildContext, describeError, EnvVars, log, redactUrl, type BaseContext, type MetricFamily } from '@forkhooks/core';
+import { describeError, EnvVars, log, redactUrl } from '@forkhooks/core';
+import { buildContext, type BaseContext, type MetricFamily } from '@forkhooks/core/manager';
 import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
 import { bounded } from '../shared/bounded';
 import { booleanFlag } from '../shared/env';

@@ -2,7 +2,8 @@
 // the line the app installed, as tracing/sdk.ts for traces): MeterProvider, readers, exporters, and the
 // conversion of what a reader collects into core's SDK-free MetricFamily. Loaded in postfork only.
 import { createRequire } from 'node:module';
-import { describeError, log, type MetricFamily, type MetricPoint } from '@forkhooks/core';
+import { describeError, log } from '@forkhooks/core';
+import { type MetricFamily, type MetricPoint } from '@forkhooks/core/manager';
 import { metrics, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import type * as Prometheus from '@opentelemetry/exporter-prometheus';
 import type * as Resources from '@opentelemetry/resources';

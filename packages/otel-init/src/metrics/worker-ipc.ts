@@ -1,4 +1,5 @@
-import { describeError, isMessage, log, notifyManager, type MetricFamily, type WorkerMessage } from '@forkhooks/core';
+import { describeError, log } from '@forkhooks/core';
+import { isMessage, notifyManager, type MetricFamily, type WorkerMessage } from '@forkhooks/core/manager';
 
 /** Where a worker's metrics come from, and who it is. */
 export interface MetricsSource {

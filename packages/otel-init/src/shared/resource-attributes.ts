@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BaseContext } from '@forkhooks/core';
+import type { BaseContext } from '@forkhooks/core/manager';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { buildContext, log, redactUrl, type BaseContext } from '@forkhooks/core';
+import { log, redactUrl } from '@forkhooks/core';
+import { buildContext, type BaseContext } from '@forkhooks/core/manager';
 import { trace, type Attributes, type TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { bounded } from '../shared/bounded';
