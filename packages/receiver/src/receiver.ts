@@ -1,3 +1,6 @@
+// startReceiver and the receiver it returns. A little over 200 lines, one file: the receiver is one
+// object whose read methods (spans, metrics, stats, waitForSpans) are one line each over its stores,
+// and its start and close share the server, the gRPC listener and the open sockets it tracks.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ReceiverListenError } from './errors/listen.error';
