@@ -157,6 +157,11 @@ export function readEvents(file: string): HookEvent[] {
     .map((line) => JSON.parse(line) as HookEvent);
 }
 
+/** The events named `name`, optionally filtered. */
+export function named(events: HookEvent[], name: string, where: (e: HookEvent) => boolean = () => true): HookEvent[] {
+  return events.filter((e) => e.event === name && where(e));
+}
+
 /**
  * Polls `file` until `done(events)` is true and returns those events; throws after `timeoutMs` with
  * the events seen so far (a test waiting on what hooks wrote, in other processes).

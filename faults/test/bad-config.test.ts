@@ -2,6 +2,7 @@
 // What the user sees is asserted on the stderr of real processes: the traced app, and the cluster
 // example run as a user runs it (`node examples/cluster-http/dist/main.js`).
 import { join } from 'node:path';
+import type { TracingStats } from '@forkhooks/otel-init';
 import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { watchChildren } from '../../test-utils/procfs';
@@ -15,7 +16,6 @@ import {
   ROOT,
   sleep,
   startApp,
-  type Stats,
   until,
   useFaultSuite,
   workerStats,
@@ -68,7 +68,7 @@ describe('bad environment', () => {
     // Another queue size would drop another number.
     const burst = JSON.parse((await httpGet(`http://127.0.0.1:${port}/burst?n=3000`)).body) as { pid: number };
     // GET /stats until the worker that took the burst answers (the primary deals connections round-robin).
-    let stats: Stats | undefined;
+    let stats: TracingStats | undefined;
     for (let i = 0; i < 20 && stats === undefined; i++) {
       const reply = await workerStats(port);
       if (reply.pid === burst.pid) stats = reply.stats;

@@ -7,6 +7,8 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
+export { sleep } from '../../../test-utils/time';
+
 /** An HTTP answer, body read in full. */
 export interface Answer {
   status: number;
@@ -107,9 +109,4 @@ export function trickle(socket: Socket, text: string, everyMs: number): () => vo
   }, everyMs);
   socket.once('close', () => clearInterval(timer));
   return () => clearInterval(timer);
-}
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
