@@ -72,7 +72,7 @@ describe.each(LINES)('metrics over each OTLP protocol on the OpenTelemetry %s li
 });
 
 describe('a metrics collector that is down, then up', () => {
-  const startReceiver = useReceivers();
+  const startOwn = useReceivers();
   let running: NodeProcess | undefined;
   afterEach(async () => {
     await stopIfRunning(running);
@@ -99,7 +99,7 @@ describe('a metrics collector that is down, then up', () => {
     expect(failure).not.toContain('s3cret');
     // Let a few more intervals fail (bounded: 3 s of 500 ms intervals), then bring the collector up.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const receiver = await startReceiver({ port: collectorPort, host: '127.0.0.1' });
+    const receiver = await startOwn({ port: collectorPort, host: '127.0.0.1' });
     const recovered = await proc.waitFor(/metrics export to .* recovered/, 30_000);
     const failed = Number(/\((\d+) exports? failed while it was down/.exec(recovered)?.[1]);
     expect(failed).toBeGreaterThanOrEqual(2);

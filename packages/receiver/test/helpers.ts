@@ -6,6 +6,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { receiverFixtures } from '../../../test-utils/receiver-fixture';
+import { startReceiver } from '../src';
 
 export { sleep } from '../../../test-utils/time';
 
@@ -110,3 +112,6 @@ export function trickle(socket: Socket, text: string, everyMs: number): () => vo
   socket.once('close', () => clearInterval(timer));
   return () => clearInterval(timer);
 }
+
+/** The receiver fixture (test-utils/receiver-fixture.ts) over this package's sources: its tests test those. */
+export const { useReceiver, useReceivers } = receiverFixtures(startReceiver);
