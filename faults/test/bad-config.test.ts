@@ -3,7 +3,7 @@
 // example run as a user runs it (`node examples/cluster-http/dist/main.js`).
 import { join } from 'node:path';
 import type { TracingStats } from '@forkhooks/otel-init';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { watchChildren } from '../../test-utils/procfs';
 import { waitGone } from '../../test-utils/processes';
@@ -121,7 +121,7 @@ describe('headers with a secret (OTEL_EXPORTER_OTLP_HEADERS)', () => {
   }
 
   it('is sent, and appears in no log line (debug level), error message or stats(): collector up, answering 401, then down', async () => {
-    const collector = await startReceiver({ port: 0 });
+    const collector = await suite.receiverOn();
     const { text, code } = await exposure(`authorization=Bearer ${SECRET}`, collector, async (port) => {
       expect((await httpGet(`http://127.0.0.1:${port}/`)).status).toBe(200);
       await until(() => collector.count() > 0, 'a first export');
