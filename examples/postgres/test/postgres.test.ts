@@ -3,6 +3,7 @@ import { freePort, httpGet } from '../../../test-utils/http';
 import { isPgQuery, startPostgres, type Postgres } from '../../../test-utils/postgres';
 import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 import { useReceiver } from '../../../test-utils/receiver';
+import { sleep } from '../../../test-utils/time';
 
 // examples/postgres as `npm start` runs it (`node main.js`), against a private PostgreSQL cluster
 // and a receiver of the test's own (OTEL_EXPORTER_OTLP_ENDPOINT), so the test sees every span.
@@ -22,7 +23,7 @@ async function waitForConnections(postgres: Postgres, expected: Record<string, n
   const deadline = Date.now() + timeoutMs;
   let now = await connectionsByPid(postgres);
   while (JSON.stringify(now) !== JSON.stringify(expected) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     now = await connectionsByPid(postgres);
   }
   return now;
@@ -63,7 +64,7 @@ describe('examples/postgres', () => {
     // Exported on the 1 s schedule, before the kill loses what the killed worker still held.
     const waitForQueries = async (n: number): Promise<void> => {
       const deadline = Date.now() + 15_000;
-      while (receiver().spans().filter(isPgQuery).length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (receiver().spans().filter(isPgQuery).length < n && Date.now() < deadline) await sleep(100);
     };
     await waitForQueries(10);
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { freePort } from '../../../test-utils/http';
 import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 import { load, readyPid, sum } from './metrics-load';
 import { LINES, useLine } from './otel-lines';
 import { useReceiver, useReceivers } from './receiver-fixture';
@@ -98,7 +99,7 @@ describe('a metrics collector that is down, then up', () => {
     expect(failure).toMatch(new RegExp(`metrics export to http://.*127\\.0\\.0\\.1:${collectorPort}/v1/metrics failed: .*ECONNREFUSED.*; the next interval retries`));
     expect(failure).not.toContain('s3cret');
     // Let a few more intervals fail (bounded: 3 s of 500 ms intervals), then bring the collector up.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await sleep(3_000);
     const receiver = await startOwn({ port: collectorPort, host: '127.0.0.1' });
     const recovered = await proc.waitFor(/metrics export to .* recovered/, 30_000);
     const failed = Number(/\((\d+) exports? failed while it was down/.exec(recovered)?.[1]);

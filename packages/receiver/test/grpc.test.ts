@@ -6,7 +6,7 @@ import { credentials, Client, Metadata, status as Status, type ServiceError } fr
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { ReceiverOptionError, type Receiver } from '../src';
 import { resolveReceiverOptions } from '../src/options';
-import { simpleSpans, toProtobuf, useReceiver } from './helpers';
+import { simpleSpans, sleep, toProtobuf, useReceiver } from './helpers';
 
 const PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const bytes = (value: Buffer): Buffer => value;
@@ -153,7 +153,7 @@ describe('OTLP/gRPC on the receiver', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(550);
       receiver().setFault({ delayMs: 3_000 });
       expect(await call(receiver(), toProtobuf(spans), { deadlineMs: 300 })).toMatchObject({ code: Status.DEADLINE_EXCEEDED });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       // grpc-js ends the call at the deadline the client sent (grpc-timeout); the delayed answer is dropped.
       expect(receiver().recentRequests().at(-1)).toMatchObject({ grpcStatus: Status.DEADLINE_EXCEEDED, spans: 0 });
       expect(receiver().count()).toBe(1);

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { postJson, rawConnect, send, simpleSpans, toJson, trickle, useReceiver } from './helpers';
+import { postJson, rawConnect, send, simpleSpans, sleep, toJson, trickle, useReceiver } from './helpers';
 
 /** gzip of `mib` MiB of zeros, made by streaming one reused 1 MiB buffer: about 1 KiB per MiB. */
 async function gzipBomb(mib: number): Promise<Buffer> {
@@ -26,7 +26,7 @@ describe('body size limits', () => {
     const client = await rawConnect(small().url);
     client.socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT + 1}\r\n\r\n`);
     const started = Date.now();
-    while (!client.received().includes('\r\n\r\n') && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 10));
+    while (!client.received().includes('\r\n\r\n') && Date.now() - started < 5_000) await sleep(10);
     expect(client.received()).toMatch(/^HTTP\/1\.1 413 /);
     expect(client.received()).toMatch(/Content-Length 65537 is larger than maxBodyBytes \(65536 bytes\)/);
     client.socket.destroy();
@@ -121,7 +121,7 @@ describe('slow clients (slow-loris) are cut off by timeouts while others are ser
       const t0 = Date.now();
       expect((await postJson(receiver().tracesUrl, toJson(spans))).status).toBe(200);
       served.push(Date.now() - t0);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
 
     const [headersClosed, bodyClosed, silentClosed] = await Promise.all([headers.closed, body.closed, silent.closed]);
