@@ -1,6 +1,7 @@
 // Steady HTTP load against 127.0.0.1, for fault tests: every request recorded with its latency,
 // its status and which worker answered.
 import { httpGet } from './http';
+import { sleep } from './time';
 
 /** One request of a load run. */
 export interface LoadSample {
@@ -46,7 +47,7 @@ export function startLoad(url: string, options: { concurrency?: number; pauseMs?
       } catch (error) {
         samples.push({ at, ms: Date.now() - at, status: 0, servedBy: undefined, error: (error as Error).message });
       }
-      if (active && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      if (active && pauseMs > 0) await sleep(pauseMs);
     }
   };
   const loops = Array.from({ length: concurrency }, loop);

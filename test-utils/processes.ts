@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from './time';
 
 /** Every pid a test spawned through these helpers, checked gone by `expectAllGone`. */
 const spawned = new Set<number>();
@@ -110,7 +111,7 @@ export async function waitGone(pids: Iterable<number>, timeoutMs = 5_000): Promi
   const deadline = Date.now() + timeoutMs;
   let alive = [...pids].filter(isAlive);
   while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     alive = alive.filter(isAlive);
   }
   return alive;
@@ -157,6 +158,11 @@ export function readEvents(file: string): HookEvent[] {
     .map((line) => JSON.parse(line) as HookEvent);
 }
 
+/** The events named `name`, optionally filtered. */
+export function named(events: HookEvent[], name: string, where: (e: HookEvent) => boolean = () => true): HookEvent[] {
+  return events.filter((e) => e.event === name && where(e));
+}
+
 /**
  * Polls `file` until `done(events)` is true and returns those events; throws after `timeoutMs` with
  * the events seen so far (a test waiting on what hooks wrote, in other processes).
@@ -169,6 +175,6 @@ export async function waitForEvents(file: string, done: (events: HookEvent[]) =>
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for events in ${file}; seen:\n${events.map((e) => JSON.stringify(e)).join('\n')}`);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }

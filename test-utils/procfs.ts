@@ -1,6 +1,7 @@
 // What Linux's /proc says about a process, by pid: its memory and its children (for leak and
 // orphan checks in fault tests). Linux only, as is the CI.
 import { readdirSync, readFileSync } from 'node:fs';
+import { sleep } from './time';
 
 /** Resident set size of process `pid` in bytes, or undefined when it is gone. */
 export function rssBytes(pid: number): number | undefined {
@@ -42,7 +43,7 @@ export async function watchChildren(pid: number, until: Promise<unknown>, everyM
   );
   while (!done) {
     childPids(pid).forEach((child) => seen.add(child));
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
   return [...seen];
 }

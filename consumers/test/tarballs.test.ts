@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { nodeBinDir } from '../../test-utils/node-version';
 import { packPublished } from '../../test-utils/pack';
 import { reapLeftovers, tempDir } from '../../test-utils/processes';
+import { useReceivers } from '../../test-utils/receiver';
 import { COMBOS, comboId, NODES, type Combo } from './combos';
 import { installApp, type InstalledApp } from './install';
 import { formatMatrix, type MatrixRow } from './matrix';
@@ -37,6 +38,7 @@ async function eachBounded<T>(items: T[], limit: number, fn: (item: T) => Promis
 describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order)', () => {
   const tarballDir = tempDir('forkhooks-tarballs-');
   const outcomes = new Map<string, Outcome>();
+  const startOwn = useReceivers();
 
   beforeAll(async () => {
     const tarballs = packPublished(tarballDir.path);
@@ -50,7 +52,7 @@ describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order
         app = await installApp(combo, tarballs, bin);
         const { dir: _dir, cleanup: _cleanup, ...installed } = app;
         outcome.app = installed;
-        outcome.run = await runApp(app, bin, combo.module === 'esm', REQUESTS, `consumer-${comboId(combo)}`);
+        outcome.run = await runApp(app, await startOwn(), bin, combo.module === 'esm', REQUESTS, `consumer-${comboId(combo)}`);
         outcome.nodeVersion = outcome.run.nodeVersion;
       } catch (error) {
         outcome.error = error instanceof Error ? error.message : String(error);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
-import { readEvents, reapLeftovers, startNode, tempDir, waitForEvents, waitGone, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+import { readEvents, startNode, tempDir, waitForEvents, waitGone, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+import { useReceivers } from '../../test-utils/receiver';
 
 // NestJS's and Fastify's own shutdown hooks, under runCluster with closeOnStop(app): each runs exactly
 // once per worker, before the span flush, on every stop path. The fixtures end one span per hook;
@@ -15,15 +16,8 @@ const frameworks: Array<[name: string, script: string, hooks: string[], nest: bo
 ];
 
 const dirs: Array<{ cleanup(): void }> = [];
-const receivers: Receiver[] = [];
 const learned = new Set<number>();
-
-afterAll(async () => {
-  const left = await reapLeftovers(learned);
-  dirs.forEach((d) => d.cleanup());
-  await Promise.all(receivers.map((r) => r.close()));
-  expect(left).toEqual([]);
-});
+const startOwn = useReceivers({ pids: learned, cleanup: () => dirs.forEach((d) => d.cleanup()) });
 
 interface Run {
   app: NodeProcess;
@@ -36,8 +30,7 @@ async function start(script: string, detached = false): Promise<Run> {
   const dir = tempDir('forkhooks-frameworks-');
   dirs.push(dir);
   const file = join(dir.path, 'events.jsonl');
-  const receiver = await startReceiver({ port: 0 });
-  receivers.push(receiver);
+  const receiver = await startOwn();
   const port = await freePort();
   const env = { EVENTS_FILE: file, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '60000', FORKHOOKS_LOG: 'warn' };
   const app = startNode(script, { env, detached });

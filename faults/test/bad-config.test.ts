@@ -2,7 +2,8 @@
 // What the user sees is asserted on the stderr of real processes: the traced app, and the cluster
 // example run as a user runs it (`node examples/cluster-http/dist/main.js`).
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
+import type { TracingStats } from '@forkhooks/otel-init';
+import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { watchChildren } from '../../test-utils/procfs';
 import { waitGone } from '../../test-utils/processes';
@@ -15,7 +16,6 @@ import {
   ROOT,
   sleep,
   startApp,
-  type Stats,
   until,
   useFaultSuite,
   workerStats,
@@ -68,7 +68,7 @@ describe('bad environment', () => {
     // Another queue size would drop another number.
     const burst = JSON.parse((await httpGet(`http://127.0.0.1:${port}/burst?n=3000`)).body) as { pid: number };
     // GET /stats until the worker that took the burst answers (the primary deals connections round-robin).
-    let stats: Stats | undefined;
+    let stats: TracingStats | undefined;
     for (let i = 0; i < 20 && stats === undefined; i++) {
       const reply = await workerStats(port);
       if (reply.pid === burst.pid) stats = reply.stats;
@@ -121,7 +121,7 @@ describe('headers with a secret (OTEL_EXPORTER_OTLP_HEADERS)', () => {
   }
 
   it('is sent, and appears in no log line (debug level), error message or stats(): collector up, answering 401, then down', async () => {
-    const collector = await startReceiver({ port: 0 });
+    const collector = await suite.receiverOn();
     const { text, code } = await exposure(`authorization=Bearer ${SECRET}`, collector, async (port) => {
       expect((await httpGet(`http://127.0.0.1:${port}/`)).status).toBe(200);
       await until(() => collector.count() > 0, 'a first export');

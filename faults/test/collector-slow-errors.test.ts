@@ -1,6 +1,7 @@
 // Fault matrix, collector rows 3-4: the receiver slow, and answering 500 / 400 / 413 / garbage / 503.
 // Real processes: the traced app as one standalone worker exporting over HTTP to @forkhooks/receiver
 // on 127.0.0.1; the test sends load, plays the faults, and counts what is lost.
+import type { TracingStats } from '@forkhooks/otel-init';
 import type { Receiver } from '@forkhooks/receiver';
 import { httpGet } from '../../test-utils/http';
 import type { LoadSample } from '../../test-utils/load';
@@ -17,7 +18,6 @@ import {
   sleep,
   slowCollector,
   startApp,
-  type Stats,
   until,
   useFaultSuite,
   type WorkerLoss,
@@ -32,7 +32,7 @@ describe('collector slow (answers after 5 s)', () => {
   let receiver: Receiver;
   let baseline: LoadSample[];
   let slow: LoadSample[];
-  let during: Stats;
+  let during: TracingStats;
   let stopMs: number;
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   let losses: WorkerLoss[];

@@ -1,12 +1,18 @@
 // Shared by the fault suite: start the traced app (faults/fixtures/traced-app.js) as a real process,
 // read what its workers wrote, and count lost spans per worker: the workers' stats() at exit
 // against what the receiver got from each service.instance.id.
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
+import type { TracingStats } from '@forkhooks/otel-init';
+import type { ReceivedSpan, Receiver } from '@forkhooks/receiver';
+import { assertBuilt } from '../../test-utils/build';
 import { startLoad, stopAllLoads, type LoadSample } from '../../test-utils/load';
 import { freePort, httpGet } from '../../test-utils/http';
-import { readEvents, reapLeftovers, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+import { named, readEvents, startNode, tempDir, type HookEvent, type NodeProcess } from '../../test-utils/processes';
+import { useReceivers } from '../../test-utils/receiver';
+import { sleep } from '../../test-utils/time';
+
+export { assertBuilt, named, sleep };
 
 /** Where the plain-JS fixtures live. */
 export const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -15,31 +21,13 @@ export const APP = join(FIXTURES, 'traced-app.js');
 /** The repository root. */
 export const ROOT = join(__dirname, '..', '..');
 
-/** The fixtures run the built packages: fail with what to run, not with a module-not-found in a child. */
-export function assertBuilt(): void {
-  for (const pkg of ['core', 'runtimes', 'otel-init', 'receiver']) {
-    if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) {
-      throw new Error(`packages/${pkg} is not built: run \`npx tsc -b\` (or \`npm run build\`) first`);
-    }
-  }
-}
-
-/** What otel-init's `stats()` returns. */
-export interface Stats {
-  spansEnded: number;
-  spansExported: number;
-  spansDropped: number;
-  spansPending: number;
-  exportFailures: number;
-}
-
 /** One worker's span accounting: its own counts at exit, and what the receiver got from it. */
 export interface WorkerLoss {
   pid: number;
   workerIndex: number;
   generation: number;
   instanceId: string;
-  stats: Stats;
+  stats: TracingStats;
   received: number;
   /** Ended in the worker and never received: the number the issue asks for. */
   lost: number;
@@ -88,11 +76,6 @@ export function cleanupDirs(): void {
   dirs.splice(0).forEach((d) => d.cleanup());
 }
 
-/** Events named `name`. */
-export function named(events: HookEvent[], name: string, where: (e: HookEvent) => boolean = () => true): HookEvent[] {
-  return events.filter((e) => e.event === name && where(e));
-}
-
 /**
  * Per worker that exited gracefully: its stats() at exit against what the receiver(s) got from its
  * instance (a collector that went down and came back is two receivers on one port).
@@ -103,7 +86,7 @@ export function lossPerWorker(app: App, receivers: Receiver | Receiver[]): Worke
   const listening = named(events, 'listening');
   return named(events, 'exit-stats').map((e) => {
     const instanceId = String(e.instanceId);
-    const stats = e.stats as Stats;
+    const stats = e.stats as TracingStats;
     const received = all.reduce((sum, r) => sum + (r.byInstance().find((i) => i.instanceId === instanceId)?.spans ?? 0), 0);
     const where = listening.find((l) => l.pid === e.pid);
     return {
@@ -141,9 +124,9 @@ export async function listeningPort(app: App, timeoutMs = 15_000): Promise<numbe
 }
 
 /** GET /stats of whichever worker answers. */
-export async function workerStats(port: number): Promise<{ pid: number; stats: Stats; rss: number }> {
+export async function workerStats(port: number): Promise<{ pid: number; stats: TracingStats; rss: number }> {
   const reply = await httpGet(`http://127.0.0.1:${port}/stats`);
-  return JSON.parse(reply.body) as { pid: number; stats: Stats; rss: number };
+  return JSON.parse(reply.body) as { pid: number; stats: TracingStats; rss: number };
 }
 
 /** Polls `check` every 25 ms until it is true; throws `what` after `timeoutMs`. */
@@ -164,11 +147,6 @@ export function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Prom
       resolve(value);
     });
   });
-}
-
-/** Waits `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
@@ -197,21 +175,12 @@ export const answeredSince = (samples: readonly LoadSample[], from: number): num
  * and fails on any that was left.
  */
 export function useFaultSuite(): { receiverOn(port?: number, grpcPort?: number): Promise<Receiver> } {
-  const receivers: Receiver[] = [];
-  beforeAll(assertBuilt);
-  afterAll(async () => {
-    await stopAllLoads();
-    await Promise.all(receivers.map((r) => r.close()));
-    const left = await reapLeftovers(learnedPids());
-    cleanupDirs();
-    expect(left).toEqual([]);
-  });
+  beforeAll(() => assertBuilt());
+  // Before the receivers close: afterAll hooks run in the order they were declared.
+  afterAll(stopAllLoads);
+  const startReceiver = useReceivers({ pids: () => learnedPids(), cleanup: cleanupDirs });
   return {
-    async receiverOn(port = 0, grpcPort?: number) {
-      const receiver = await startReceiver({ port, grpcPort });
-      receivers.push(receiver);
-      return receiver;
-    },
+    receiverOn: (port = 0, grpcPort?: number) => startReceiver({ port, grpcPort }),
   };
 }
 
@@ -222,7 +191,7 @@ export interface SlowCollectorRun {
   baseline: LoadSample[];
   slow: LoadSample[];
   /** The worker's stats() 3 s into the slow phase. */
-  during: Stats;
+  during: TracingStats;
   /** From SIGTERM to the app's exit. */
   stopMs: number;
   exit: { code: number | null; signal: NodeJS.Signals | null };

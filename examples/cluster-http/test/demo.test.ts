@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { reapLeftovers, startNode, waitGone } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 
 // The README's run command, driven as a user would: start, wait, send traffic, Ctrl-C, read the last line.
 const DEMO = join(__dirname, '..', 'dist', 'demo.js');
@@ -57,7 +58,7 @@ describe('npm start: the traced cluster demo', () => {
     const deadline = Date.now() + 30_000;
     while ((demo.stdout().match(/ serving http/g) ?? []).length < 3) {
       if (Date.now() > deadline) throw new Error(`no replacement worker within 30 s:\n${demo.stdout()}\n${demo.stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
 
     demo.child.kill('SIGINT');

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { isPgQuery, startPostgres, type Postgres } from '../../../test-utils/postgres';
-import { reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { useReceiver } from '../../../test-utils/receiver';
+import { sleep } from '../../../test-utils/time';
 
 // examples/postgres as `npm start` runs it (`node main.js`), against a private PostgreSQL cluster
 // and a receiver of the test's own (OTEL_EXPORTER_OTLP_ENDPOINT), so the test sees every span.
@@ -22,7 +23,7 @@ async function waitForConnections(postgres: Postgres, expected: Record<string, n
   const deadline = Date.now() + timeoutMs;
   let now = await connectionsByPid(postgres);
   while (JSON.stringify(now) !== JSON.stringify(expected) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     now = await connectionsByPid(postgres);
   }
   return now;
@@ -34,21 +35,18 @@ async function servingPid(proc: NodeProcess, index: number, generation: number):
 }
 
 describe('examples/postgres', () => {
-  let receiver: Receiver;
   let postgres: Postgres;
   beforeAll(async () => {
-    [receiver, postgres] = await Promise.all([startReceiver({ port: 0 }), startPostgres()]);
+    postgres = await startPostgres();
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([receiver?.close(), postgres?.stop()]);
-    expect(await reapLeftovers()).toEqual([]);
-  });
+  afterAll(() => postgres?.stop());
+  const receiver = useReceiver();
 
   it('one pool per worker in pg_stat_activity; a SIGKILLed worker’s connections go and its replacement opens its own; none after SIGTERM; every query span is a child of its request span', async () => {
     const port = await freePort();
     const demo = startNode(join(DIR, 'main.js'), {
       cwd: DIR,
-      env: { PORT: String(port), DATABASE_URL: postgres.url, POOL_SIZE: String(POOL_SIZE), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, FORKHOOKS_LOG: 'warn' },
+      env: { PORT: String(port), DATABASE_URL: postgres.url, POOL_SIZE: String(POOL_SIZE), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, FORKHOOKS_LOG: 'warn' },
     });
     const [first, second] = [await servingPid(demo, 0, 0), await servingPid(demo, 1, 0)];
     expect(await waitForConnections(postgres, { [first]: POOL_SIZE, [second]: POOL_SIZE })).toEqual({ [first]: POOL_SIZE, [second]: POOL_SIZE });
@@ -66,7 +64,7 @@ describe('examples/postgres', () => {
     // Exported on the 1 s schedule, before the kill loses what the killed worker still held.
     const waitForQueries = async (n: number): Promise<void> => {
       const deadline = Date.now() + 15_000;
-      while (receiver.spans().filter(isPgQuery).length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (receiver().spans().filter(isPgQuery).length < n && Date.now() < deadline) await sleep(100);
     };
     await waitForQueries(10);
 
@@ -82,7 +80,7 @@ describe('examples/postgres', () => {
     expect(await waitForConnections(postgres, {})).toEqual({});
     expect(demo.stdout()).toMatch(/exported \d+ of \d+ spans ended by 2 workers to .* \(0 lost\)/);
 
-    const spans = receiver.spans();
+    const spans = receiver().spans();
     const requests = spans.filter((s) => s.kind === 'server');
     const queries = spans.filter(isPgQuery);
     expect(requests).toHaveLength(20);

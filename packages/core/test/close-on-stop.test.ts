@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import fastify from 'fastify';
 import { HookRegistry, closeOnStop, type Closable } from '../src';
-import { testContext } from './helpers';
+import { sleep, testContext } from './helpers';
 
 /** Runs the atexit of a worker registry holding only `target`'s close hook; resolves with its report. */
 async function stopWith(target: Closable): Promise<Awaited<ReturnType<HookRegistry['run']>>> {
@@ -53,7 +53,7 @@ describe('closeOnStop: how it closes', () => {
     const app = {
       close: async (...args: unknown[]) => {
         calls.push(args);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         finished = true;
       },
     };
@@ -67,7 +67,7 @@ describe('closeOnStop: how it closes', () => {
     const app = fastify();
     const closed: string[] = [];
     app.addHook('onClose', async () => {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       closed.push('onClose');
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -89,10 +89,10 @@ describe('closeOnStop: how it closes', () => {
         res.on('end', () => resolve(text));
       }).on('error', reject),
     );
-    while (!release) await new Promise((r) => setTimeout(r, 5));
+    while (!release) await sleep(5);
     let settled = false;
     const stopping = stopWith(server).then((report) => ((settled = true), report));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(settled).toBe(false);
     release();
     expect(await body).toBe('done');

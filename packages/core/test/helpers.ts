@@ -1,5 +1,7 @@
 import type { RunContext } from '../src';
 
+export { sleep } from '../../../test-utils/time';
+
 /** A context for registry tests: a standalone worker in this process. */
 export function testContext(overrides: Partial<RunContext> = {}): RunContext {
   return {
@@ -12,15 +14,4 @@ export function testContext(overrides: Partial<RunContext> = {}): RunContext {
     threadId: 0,
     ...overrides,
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (so a cut-off hook leaves no timer behind). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { readEvents, tempDir } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 
 describe('startWorker in a real worker thread', () => {
   const dir = tempDir();
@@ -12,7 +13,7 @@ describe('startWorker in a real worker thread', () => {
     const { threadId } = worker; // -1 once the thread has ended
     const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
     const deadline = Date.now() + 10_000;
-    while (!readEvents(file).some((e) => e.event === 'main') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!readEvents(file).some((e) => e.event === 'main') && Date.now() < deadline) await sleep(20);
     worker.postMessage({ forkhooks: 'stop' });
     expect(await exited).toBe(0);
     const events = readEvents(file);

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { httpGet } from '../../../test-utils/http';
 import { readEvents, reapLeftovers, runNode, startNode, tempDir, waitGone, type HookEvent } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 
 const WORKER = join(__dirname, 'fixtures', 'worker.js');
 const names = (events: HookEvent[]): string[] => events.map((e) => e.event);
@@ -196,7 +197,7 @@ describe('closeOnStop', () => {
     const proc = startNode(join(__dirname, 'fixtures', 'http-worker.js'), { env: { EVENTS_FILE: file } });
     const port = (await proc.waitFor(/listening \d+/)).split(' ')[1];
     const reply = httpGet(`http://127.0.0.1:${port}/slow`);
-    while (!readEvents(file).some((e) => e.event === 'request:start')) await new Promise((r) => setTimeout(r, 10));
+    while (!readEvents(file).some((e) => e.event === 'request:start')) await sleep(10);
     proc.child.kill('SIGTERM');
     expect((await reply).body).toBe('done');
     expect((await proc.exited).code).toBe(0);

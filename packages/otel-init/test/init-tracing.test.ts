@@ -1,33 +1,25 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
-import { readEvents, reapLeftovers, runNode, tempDir } from '../../../test-utils/processes';
+import { readEvents, runNode, tempDir } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 describe('initTracing called directly', () => {
-  let receiver: Receiver;
   const dir = tempDir();
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers()).toEqual([]);
-    dir.cleanup();
-  });
+  const receiver = useReceiver({ cleanup: () => dir.cleanup() });
 
   it('serves early tracers once it ran, returns one handle per process, and counts queue-full drops', async () => {
     const file = join(dir.path, 'events.jsonl');
-    const result = await runNode(join(__dirname, 'fixtures', 'init-tracing-checks.js'), { env: { EVENTS_FILE: file, TRACES_URL: receiver.tracesUrl } });
+    const result = await runNode(join(__dirname, 'fixtures', 'init-tracing-checks.js'), { env: { EVENTS_FILE: file, TRACES_URL: receiver().tracesUrl } });
     expect(result.code).toBe(0);
     const checks = readEvents(file)[0] as unknown as Record<string, unknown>;
     expect(checks).toMatchObject({ same: true, warningsAfterSame: 0, sameDespiteOther: true });
     expect(checks.warnings).toEqual(['initTracing was called again with different options; keeping the first setup (one provider per process)']);
     // A tracer taken before initTracing records once it ran; nothing from before.
     expect(checks.afterOne).toEqual({ spansEnded: 1, spansExported: 1, spansDropped: 0, spansPending: 0, exportFailures: 0 });
-    expect(receiver.spans()[0]?.name).toBe('after-init');
+    expect(receiver().spans()[0]?.name).toBe('after-init');
     // 3,000 spans in one tick: the processor sends the first 512 at once, queues 2,048 and drops
     // the other 440 silently; the stats say so, and agree with what arrived.
     expect(checks.afterBurst).toEqual({ spansEnded: 3001, spansExported: 2561, spansDropped: 440, spansPending: 0, exportFailures: 0 });
-    expect(receiver.count()).toBe(2561);
+    expect(receiver().count()).toBe(2561);
     expect(checks.resource).toMatchObject({
       'service.name': 'unit',
       'forkhooks.worker.index': 4,

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { startReceiver, type ReceivedSpan, type Receiver } from '@forkhooks/receiver';
+import type { ReceivedSpan } from '@forkhooks/receiver';
 import { httpGet } from '../../../test-utils/http';
 import { isPgQuery, startPostgres, type Postgres } from '../../../test-utils/postgres';
-import { reapLeftovers, startNode } from '../../../test-utils/processes';
+import { startNode } from '../../../test-utils/processes';
+import { useReceiver } from './receiver-fixture';
 
 // Express and pg instrumentations against a real PostgreSQL (a private cluster on 127.0.0.1) and the
 // real receiver: enabled at import the ecosystem's way, by the README's tracing file, and late.
@@ -18,20 +19,16 @@ function descendsFrom(span: ReceivedSpan, ancestor: ReceivedSpan, all: ReceivedS
 }
 
 describe('instrumentations beyond http, with a real PostgreSQL', () => {
-  let receiver: Receiver;
   let postgres: Postgres;
   beforeAll(async () => {
-    [receiver, postgres] = await Promise.all([startReceiver({ port: 0 }), startPostgres()]);
+    postgres = await startPostgres();
   }, 120_000);
-  beforeEach(() => receiver.reset());
-  afterAll(async () => {
-    await Promise.all([receiver?.close(), postgres?.stop()]);
-    expect(await reapLeftovers()).toEqual([]);
-  });
+  afterAll(() => postgres?.stop());
+  const receiver = useReceiver();
 
   /** Starts the app in `mode`, sends REQUESTS requests, stops it with SIGTERM; returns its stderr. */
   async function run(mode: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
-    const proc = startNode(APP, { env: { MODE: mode, PG_URL: postgres.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env } });
+    const proc = startNode(APP, { env: { MODE: mode, PG_URL: postgres.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url, ...env } });
     const port = (await proc.waitFor(/^listening \d+/, 30_000)).split(' ')[1];
     for (let n = 0; n < REQUESTS; n++) expect((await httpGet(`http://127.0.0.1:${port}/fibonacci?n=${n}`)).body).toBe(`next ${n + 1}`);
     proc.child.kill('SIGTERM');
@@ -41,7 +38,7 @@ describe('instrumentations beyond http, with a real PostgreSQL', () => {
 
   /** Every request: a server span named with its Express route, and its pg query span under it. */
   function expectRoutesAndQueries(): void {
-    const spans = receiver.spans();
+    const spans = receiver().spans();
     const server = spans.filter((s) => s.kind === 'server');
     expect(server.map((s) => s.name)).toEqual(Array(REQUESTS).fill('GET /fibonacci'));
     const queries = spans.filter(isPgQuery);
@@ -60,14 +57,14 @@ describe('instrumentations beyond http, with a real PostgreSQL', () => {
 
   it('register with OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg: routes, and no pg span', async () => {
     await run('env', { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express,pg', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' });
-    const spans = receiver.spans();
+    const spans = receiver().spans();
     expect(spans.filter((s) => s.kind === 'server').map((s) => s.name)).toEqual(Array(REQUESTS).fill('GET /fibonacci'));
     expect(spans.filter(isPgQuery)).toEqual([]);
   });
 
   it('register alone: http only (span named GET), and one info line saying how to enable more', async () => {
     const stderr = await run('env', { OTEL_NODE_ENABLED_INSTRUMENTATIONS: '', OTEL_NODE_DISABLED_INSTRUMENTATIONS: '' });
-    const spans = receiver.spans();
+    const spans = receiver().spans();
     expect(spans.filter((s) => s.kind === 'server').map((s) => s.name)).toEqual(Array(REQUESTS).fill('GET'));
     expect(spans.filter(isPgQuery)).toEqual([]);
     expect(stderr.match(/traces http only; for more, set OTEL_NODE_ENABLED_INSTRUMENTATIONS \(e\.g\. http,express,pg\) with @opentelemetry\/auto-instrumentations-node installed, or call enableInstrumentations/g)).toHaveLength(1);
@@ -87,12 +84,12 @@ describe('instrumentations beyond http, with a real PostgreSQL', () => {
         /initTracing: pg \(@opentelemetry\/instrumentation-pg\), pg-pool \(@opentelemetry\/instrumentation-pg\) already loaded before instrumentation was enabled: .*OTEL_NODE_ENABLED_INSTRUMENTATIONS=<names> with @forkhooks\/otel-init\/register .* or enableInstrumentations\(\[\.\.\.\]\) from '@forkhooks\/otel-init' in a tracing file the app imports first/,
       ),
     ]);
-    expect(receiver.spans().filter(isPgQuery)).toEqual([]); // what the warning says
+    expect(receiver().spans().filter(isPgQuery)).toEqual([]); // what the warning says
   });
 
   it('register + initTracing({ instrumentations: [pg] }) in postfork, pg loaded after: pg is enabled, not dropped', async () => {
     const stderr = await run('late-lazy');
-    const spans = receiver.spans();
+    const spans = receiver().spans();
     const server = spans.filter((s) => s.kind === 'server');
     const queries = spans.filter(isPgQuery);
     expect(queries).toHaveLength(REQUESTS);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { freePort, httpGet } from '../../../test-utils/http';
 import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 import { scrape, total, type PromFamily } from '../../../test-utils/prometheus';
+import { sleep } from '../../../test-utils/time';
 import { load, readyPid, sum } from './metrics-load';
 import { useReceiver } from './receiver-fixture';
 
@@ -117,7 +118,7 @@ describe('metrics under runCluster with @forkhooks/otel-init/register', () => {
     await load(port, 20);
     const hang = httpGet(`http://127.0.0.1:${port}/hang?ms=8000`, 30_000);
     // Let the hang begin: a /work request answered by the other worker means the first is stuck.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const started = Date.now();
     const { families, text } = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
     const tookMs = Date.now() - started;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePort } from '../../../test-utils/http';
 import { startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 import { load, readyPid, sum } from './metrics-load';
 import { LINES, useLine } from './otel-lines';
-import { useReceiver } from './receiver-fixture';
+import { useReceiver, useReceivers } from './receiver-fixture';
 
 // Metrics over every OTLP protocol, chosen as a user does for traces (OTEL_EXPORTER_OTLP_PROTOCOL),
 // on real cluster workers and the real receiver; and a metrics collector that is down, then up.
@@ -73,13 +73,11 @@ describe.each(LINES)('metrics over each OTLP protocol on the OpenTelemetry %s li
 });
 
 describe('a metrics collector that is down, then up', () => {
-  let receiver: Receiver | undefined;
+  const startOwn = useReceivers();
   let running: NodeProcess | undefined;
   afterEach(async () => {
     await stopIfRunning(running);
     running = undefined;
-    await receiver?.close();
-    receiver = undefined;
   });
 
   it('says the failure once (the cause and the redacted URL) while exports fail, and one recovery line when it is back', async () => {
@@ -101,8 +99,8 @@ describe('a metrics collector that is down, then up', () => {
     expect(failure).toMatch(new RegExp(`metrics export to http://.*127\\.0\\.0\\.1:${collectorPort}/v1/metrics failed: .*ECONNREFUSED.*; the next interval retries`));
     expect(failure).not.toContain('s3cret');
     // Let a few more intervals fail (bounded: 3 s of 500 ms intervals), then bring the collector up.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    receiver = await startReceiver({ port: collectorPort, host: '127.0.0.1' });
+    await sleep(3_000);
+    const receiver = await startOwn({ port: collectorPort, host: '127.0.0.1' });
     const recovered = await proc.waitFor(/metrics export to .* recovered/, 30_000);
     const failed = Number(/\((\d+) exports? failed while it was down/.exec(recovered)?.[1]);
     expect(failed).toBeGreaterThanOrEqual(2);

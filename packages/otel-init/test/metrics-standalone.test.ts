@@ -1,27 +1,22 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { freePortRun, httpGet } from '../../../test-utils/http';
-import { reapLeftovers, startNode } from '../../../test-utils/processes';
+import { startNode } from '../../../test-utils/processes';
 import { scrape } from '../../../test-utils/prometheus';
+import { useReceiver } from './receiver-fixture';
 
 // Without a forkhooks primary to merge them, each process serves its own /metrics on
 // OTEL_EXPORTER_PROMETHEUS_PORT + its slot (here: standalone, slot 0; a PM2 instance, slot 1).
 const APP = join(__dirname, 'fixtures', 'metrics-standalone.js');
 
 describe('OTEL_METRICS_EXPORTER=prometheus without a runCluster primary', () => {
-  let receiver: Receiver; // the spans' collector: a stop does not wait for an unreachable one
-  beforeAll(async () => (receiver = await startReceiver({ port: 0 })));
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers()).toEqual([]);
-  });
+  const receiver = useReceiver(); // the spans' collector: a stop does not wait for an unreachable one
 
   it.each([
     ['standalone', {}, 0],
     ['a PM2 instance (NODE_APP_INSTANCE=1)', { NODE_APP_INSTANCE: '1' }, 1],
   ])('%s serves its own /metrics on the port plus its slot, with the http instrumentation\'s server duration', async (_, extra, slot) => {
     const base = await freePortRun(2);
-    const proc = startNode(APP, { env: { ...extra, OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(base), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const proc = startNode(APP, { env: { ...extra, OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(base), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url } });
     try {
       const line = await proc.waitFor(/listening \d+ route=\S+ metrics=\S+/, 30_000);
       expect(line).toContain(`route=own-endpoint metrics=http://127.0.0.1:${base + slot}/metrics`);

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '@forkhooks/receiver';
 import { installFixture } from '../../../test-utils/fixture-install';
 import { freePort, httpGet } from '../../../test-utils/http';
-import { reapLeftovers, startNode, waitGone } from '../../../test-utils/processes';
+import { startNode, waitGone } from '../../../test-utils/processes';
 import { expectManualUnderServer } from './manual-spans';
+import { useReceiver } from './receiver-fixture';
 
 // An ESM-only framework: NestJS 12 (engines node >= 20), installed with its own dependencies into a
 // cached temp folder (the repo's other tests use NestJS 11, CommonJS), run under runCluster.
@@ -14,23 +14,19 @@ const MANIFEST = {
 };
 
 describe('NestJS 12 (ESM-only) with node --import @forkhooks/otel-init/register', () => {
-  let receiver: Receiver;
   let dir: string;
   const pids: number[] = [];
+  const receiver = useReceiver({ pids });
   beforeAll(async () => {
-    [receiver, dir] = await Promise.all([startReceiver({ port: 0 }), installFixture('nest12', MANIFEST, [join(__dirname, 'fixtures', 'nest12', 'app.js')])]);
+    dir = await installFixture('nest12', MANIFEST, [join(__dirname, 'fixtures', 'nest12', 'app.js')]);
   }, 300_000);
-  afterAll(async () => {
-    await receiver?.close();
-    expect(await reapLeftovers(pids)).toEqual([]);
-  });
 
   it('http server spans from both workers, each with the controller’s manual span as its child, and no warning', async () => {
     const port = await freePort();
     const proc = startNode(join(dir, 'app.js'), {
       nodeArgs: ['--import', '@forkhooks/otel-init/register'],
       cwd: dir,
-      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url },
     });
     const workers = await Promise.all([0, 1].map(async (i) => Number((await proc.waitFor(new RegExp(`ready index=${i} pid=\\d+`), 60_000)).split('pid=')[1])));
     pids.push(...workers);
@@ -44,7 +40,7 @@ describe('NestJS 12 (ESM-only) with node --import @forkhooks/otel-init/register'
     expect((await proc.exited).code).toBe(0);
     expect(await waitGone(workers)).toEqual([]);
 
-    const server = expectManualUnderServer(receiver.spans(), 20);
+    const server = expectManualUnderServer(receiver().spans(), 20);
     expect(new Set(server.map((s) => String(s.resource['process.pid'])))).toEqual(servedBy);
     expect(servedBy).toEqual(new Set(workers.map(String)));
     expect(proc.stderr()).not.toMatch(/\[forkhooks warn|ExperimentalWarning/);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readEvents, startNode, tempDir, waitGone, type NodeProcess } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 import { useReceiver } from './receiver-fixture';
 
 // What a worker loads before it is ready: register loads a managed worker's trace SDK before the
@@ -42,7 +43,7 @@ describe('start-up: the SDK a worker loads before it is ready, and when', () => 
     const { proc, pid, file } = await start({ OTEL_METRIC_EXPORT_INTERVAL: '300', OTEL_METRIC_EXPORT_TIMEOUT: '300' });
     expect(event(file, 'worker')).toMatchObject({ sdkMetrics: { files: 0 } }); // added while the SDK was not loaded
     const deadline = Date.now() + 15_000;
-    while (receiver().counterTotal('early.count') < COUNT && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (receiver().counterTotal('early.count') < COUNT && Date.now() < deadline) await sleep(100);
     expect(receiver().counterTotal('early.count')).toBe(COUNT);
     await stop(proc, pid);
   });

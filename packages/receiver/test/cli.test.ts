@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, reapLeftovers, startNode, waitGone, type NodeProcess } from '../../../test-utils/processes';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { startReceiver } from '../src';
-import { postJson, simpleSpans, toJson } from './helpers';
+import { postJson, simpleSpans, toJson, useReceivers } from './helpers';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
@@ -12,6 +11,7 @@ function stdoutLines(proc: NodeProcess): string[] {
 }
 
 describe('the forkhooks-receiver command', () => {
+  const startOwn = useReceivers();
   beforeAll(() => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm test does; or npx tsc -b packages/receiver)`);
   });
@@ -63,14 +63,10 @@ describe('the forkhooks-receiver command', () => {
   });
 
   it('exits 1 saying why when the port is taken', async () => {
-    const taken = await startReceiver({ port: 0 });
-    try {
-      const cli = startNode(CLI, { args: ['--port', String(taken.port)] });
-      expect(await cli.exited).toEqual({ code: 1, signal: null });
-      expect(cli.stderr()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
-    } finally {
-      await taken.close();
-    }
+    const taken = await startOwn();
+    const cli = startNode(CLI, { args: ['--port', String(taken.port)] });
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
+    expect(cli.stderr()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
   });
 
   it('serves OTLP/gRPC on --grpc-port (0: a free one) and prints that URL too', async () => {
@@ -88,14 +84,10 @@ describe('the forkhooks-receiver command', () => {
   });
 
   it('exits 1 saying why when the gRPC port is taken', async () => {
-    const taken = await startReceiver({ port: 0 });
-    try {
-      const cli = startNode(CLI, { args: ['--port', '0', '--grpc-port', String(taken.grpcPort)] });
-      expect(await cli.exited).toEqual({ code: 1, signal: null });
-      expect(cli.stderr()).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken.grpcPort}: the port is taken`));
-    } finally {
-      await taken.close();
-    }
+    const taken = await startOwn();
+    const cli = startNode(CLI, { args: ['--port', '0', '--grpc-port', String(taken.grpcPort)] });
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
+    expect(cli.stderr()).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken.grpcPort}: the port is taken`));
   });
 
   it('prints its usage with --help', async () => {

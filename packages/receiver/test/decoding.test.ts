@@ -1,8 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { gzipSync } from 'node:zlib';
-import { startReceiver, type Receiver } from '../src';
-import { childOf, makeSpans, postJson, postProtobuf, send, toJson, toProtobuf } from './helpers';
+import { childOf, makeSpans, postJson, postProtobuf, send, toJson, toProtobuf, useReceiver } from './helpers';
 
 const RESOURCE = {
   'service.name': 'checkout',
@@ -14,11 +13,10 @@ const RESOURCE = {
 };
 
 describe('decoding OTLP/HTTP trace requests', () => {
-  let receiver: Receiver;
+  const receiver = useReceiver();
   let spans: ReadableSpan[];
 
   beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
     spans = await makeSpans(RESOURCE, (tracer) => {
       const parent = tracer.startSpan('GET /cart', {
         kind: SpanKind.SERVER,
@@ -31,27 +29,25 @@ describe('decoding OTLP/HTTP trace requests', () => {
       parent.end();
     });
   });
-  afterEach(() => receiver.reset());
-  afterAll(() => receiver.close());
 
   it('listens on loopback and exposes its URLs', () => {
-    expect(receiver.host).toBe('127.0.0.1');
-    expect(receiver.port).toBeGreaterThan(0);
-    expect(receiver.url).toBe(`http://127.0.0.1:${receiver.port}`);
-    expect(receiver.tracesUrl).toBe(`${receiver.url}/v1/traces`);
+    expect(receiver().host).toBe('127.0.0.1');
+    expect(receiver().port).toBeGreaterThan(0);
+    expect(receiver().url).toBe(`http://127.0.0.1:${receiver().port}`);
+    expect(receiver().tracesUrl).toBe(`${receiver().url}/v1/traces`);
   });
 
   it('takes an OTLP/JSON body and answers 200 with an empty JSON ExportTraceServiceResponse', async () => {
-    const answer = await postJson(receiver.tracesUrl, toJson(spans));
+    const answer = await postJson(receiver().tracesUrl, toJson(spans));
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(JSON.parse(answer.body.toString())).toEqual({});
-    expect(receiver.count()).toBe(2);
+    expect(receiver().count()).toBe(2);
   });
 
   it('flattens spans: hex ids, parent, kind, times, attributes, resource, scope, status, events', async () => {
-    await postJson(receiver.tracesUrl, toJson(spans));
-    const byName = new Map(receiver.spans().map((span) => [span.name, span]));
+    await postJson(receiver().tracesUrl, toJson(spans));
+    const byName = new Map(receiver().spans().map((span) => [span.name, span]));
     const parent = byName.get('GET /cart');
     const child = byName.get('db.query');
     const sdkParent = spans.find((span) => span.name === 'GET /cart') as ReadableSpan;
@@ -81,18 +77,18 @@ describe('decoding OTLP/HTTP trace requests', () => {
   });
 
   it('takes a protobuf body and decodes it into exactly what the JSON of the same spans gives', async () => {
-    await postJson(receiver.tracesUrl, toJson(spans));
-    const fromJson = receiver.spans();
-    receiver.reset();
-    const answer = await postProtobuf(receiver.tracesUrl, toProtobuf(spans));
+    await postJson(receiver().tracesUrl, toJson(spans));
+    const fromJson = receiver().spans();
+    receiver().reset();
+    const answer = await postProtobuf(receiver().tracesUrl, toProtobuf(spans));
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/x-protobuf');
     expect(answer.body.length).toBe(0); // an empty ExportTraceServiceResponse
-    expect(receiver.spans()).toEqual(fromJson);
+    expect(receiver().spans()).toEqual(fromJson);
   });
 
   it('echoes application/protobuf when the request used that spelling', async () => {
-    const answer = await send(receiver.tracesUrl, { body: Buffer.from(toProtobuf(spans)), headers: { 'content-type': 'application/protobuf' } });
+    const answer = await send(receiver().tracesUrl, { body: Buffer.from(toProtobuf(spans)), headers: { 'content-type': 'application/protobuf' } });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/protobuf');
   });
@@ -101,12 +97,12 @@ describe('decoding OTLP/HTTP trace requests', () => {
     ['JSON', 'application/json', () => toJson(spans)],
     ['protobuf', 'application/x-protobuf', () => Buffer.from(toProtobuf(spans))],
   ])('reads a gzip-compressed %s body', async (_name, contentType, body) => {
-    const answer = await send(receiver.tracesUrl, {
+    const answer = await send(receiver().tracesUrl, {
       body: gzipSync(body()),
       headers: { 'content-type': contentType, 'content-encoding': 'gzip' },
     });
     expect(answer.status).toBe(200);
-    expect(receiver.spans().map((span) => span.name).sort()).toEqual(['GET /cart', 'db.query']);
+    expect(receiver().spans().map((span) => span.name).sort()).toEqual(['GET /cart', 'db.query']);
   });
 
   it('reads lenient OTLP/JSON as the collector does: snake_case, enum names, numeric times, int64 beyond 2^53', async () => {
@@ -137,9 +133,9 @@ describe('decoding OTLP/HTTP trace requests', () => {
         },
       ],
     };
-    const answer = await postJson(receiver.tracesUrl, JSON.stringify(body));
+    const answer = await postJson(receiver().tracesUrl, JSON.stringify(body));
     expect(answer.status).toBe(200);
-    expect(receiver.spans()[0]).toMatchObject({
+    expect(receiver().spans()[0]).toMatchObject({
       traceId: '0af7651916cd43dd8448eb211c80319c',
       spanId: 'b7ad6b7169203331',
       kind: 'client',
@@ -154,9 +150,9 @@ describe('decoding OTLP/HTTP trace requests', () => {
   });
 
   it('accepts an empty request (no resourceSpans) in both formats', async () => {
-    expect((await postJson(receiver.tracesUrl, '{}')).status).toBe(200);
-    expect((await postProtobuf(receiver.tracesUrl, new Uint8Array())).status).toBe(200);
-    expect(receiver.count()).toBe(0);
-    expect(receiver.stats().acceptedRequests).toBe(2);
+    expect((await postJson(receiver().tracesUrl, '{}')).status).toBe(200);
+    expect((await postProtobuf(receiver().tracesUrl, new Uint8Array())).status).toBe(200);
+    expect(receiver().count()).toBe(0);
+    expect(receiver().stats().acceptedRequests).toBe(2);
   });
 });

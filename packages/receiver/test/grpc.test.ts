@@ -4,9 +4,9 @@
 import { connect, constants } from 'node:http2';
 import { credentials, Client, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { startReceiver, ReceiverOptionError, type Receiver } from '../src';
+import { ReceiverOptionError, type Receiver } from '../src';
 import { resolveReceiverOptions } from '../src/options';
-import { simpleSpans, toProtobuf } from './helpers';
+import { simpleSpans, sleep, toProtobuf, useReceiver } from './helpers';
 
 const PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const bytes = (value: Buffer): Buffer => value;
@@ -39,60 +39,53 @@ function exportWithOfficial(url: string, count: number, options: { gzip?: boolea
 }
 
 describe('OTLP/gRPC on the receiver', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0, maxBodyBytes: 64 * 1024, bodyTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
-  });
-  afterEach(() => {
-    receiver.setFault(undefined);
-    receiver.reset();
-  });
-  afterAll(() => receiver.close());
+  const receiver = useReceiver({ maxBodyBytes: 64 * 1024, bodyTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
+  afterEach(() => receiver().setFault(undefined));
 
   it('listens on a port of its own (a free one beside port 0) and names it in grpcUrl', () => {
-    expect(receiver.grpcPort).toBeGreaterThan(0);
-    expect(receiver.grpcPort).not.toBe(receiver.port);
-    expect(receiver.grpcUrl).toBe(`http://127.0.0.1:${receiver.grpcPort}`);
+    expect(receiver().grpcPort).toBeGreaterThan(0);
+    expect(receiver().grpcPort).not.toBe(receiver().port);
+    expect(receiver().grpcUrl).toBe(`http://127.0.0.1:${receiver().grpcPort}`);
   });
 
   it('takes spans from the official gRPC exporter, plain and gzip, and records each call', async () => {
-    expect(await exportWithOfficial(receiver.grpcUrl, 3)).toEqual({ code: 0 });
-    expect(await exportWithOfficial(receiver.grpcUrl, 2, { gzip: true })).toEqual({ code: 0 });
-    expect(receiver.count()).toBe(5);
-    expect(receiver.byInstance()).toMatchObject([{ instanceId: 'g0', serviceName: 'grpc-shop', pid: 4242, spans: 5 }]);
-    const [plain, gzipped] = receiver.recentRequests();
+    expect(await exportWithOfficial(receiver().grpcUrl, 3)).toEqual({ code: 0 });
+    expect(await exportWithOfficial(receiver().grpcUrl, 2, { gzip: true })).toEqual({ code: 0 });
+    expect(receiver().count()).toBe(5);
+    expect(receiver().byInstance()).toMatchObject([{ instanceId: 'g0', serviceName: 'grpc-shop', pid: 4242, spans: 5 }]);
+    const [plain, gzipped] = receiver().recentRequests();
     expect(plain).toMatchObject({ method: 'POST', url: PATH, status: 200, grpcStatus: 0, spans: 3 });
     expect(plain?.headers['grpc-encoding']).toBeUndefined();
     expect(gzipped).toMatchObject({ url: PATH, grpcStatus: 0, spans: 2, headers: { 'grpc-encoding': 'gzip' } });
-    expect(receiver.stats()).toMatchObject({ requests: 2, acceptedRequests: 2, rejectedRequests: 0, spansReceived: 5 });
+    expect(receiver().stats()).toMatchObject({ requests: 2, acceptedRequests: 2, rejectedRequests: 0, spansReceived: 5 });
   });
 
   it('passes metadata through as headers', async () => {
     const spans = await simpleSpans(1, { 'service.name': 's' });
-    expect(await call(receiver, toProtobuf(spans), { metadata: { 'x-team': 'checkout' } })).toMatchObject({ code: Status.OK });
-    expect(receiver.lastHeaders()).toMatchObject({ 'x-team': 'checkout' });
+    expect(await call(receiver(), toProtobuf(spans), { metadata: { 'x-team': 'checkout' } })).toMatchObject({ code: Status.OK });
+    expect(receiver().lastHeaders()).toMatchObject({ 'x-team': 'checkout' });
   });
 
   it('answers INVALID_ARGUMENT to a message that is not an ExportTraceServiceRequest', async () => {
-    const answer = await call(receiver, Buffer.from([0x0a, 0xff, 0xff, 0xff]));
+    const answer = await call(receiver(), Buffer.from([0x0a, 0xff, 0xff, 0xff]));
     expect(answer.code).toBe(Status.INVALID_ARGUMENT);
     expect(answer.details).toMatch(/not a valid protobuf ExportTraceServiceRequest/);
-    expect(receiver.stats()).toMatchObject({ requests: 1, acceptedRequests: 0, rejectedRequests: 1 });
+    expect(receiver().stats()).toMatchObject({ requests: 1, acceptedRequests: 0, rejectedRequests: 1 });
   });
 
   it('answers RESOURCE_EXHAUSTED to a message over maxBodyBytes, as sent and once gunzipped', async () => {
     const big = Buffer.alloc(100 * 1024, 0x41);
-    const plain = await call(receiver, big);
+    const plain = await call(receiver(), big);
     expect(plain.code).toBe(Status.RESOURCE_EXHAUSTED);
     // 100 KiB of one byte gzips to far below the limit: the limit holds on what it decompresses to.
-    const zipped = await call(receiver, big, { gzip: true });
+    const zipped = await call(receiver(), big, { gzip: true });
     expect(zipped).toMatchObject({ code: Status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/decompresses to a size larger than 65536/) });
-    expect(receiver.count()).toBe(0);
-    expect(receiver.recentRequests().map((r) => r.grpcStatus)).toEqual([Status.RESOURCE_EXHAUSTED, Status.RESOURCE_EXHAUSTED]);
+    expect(receiver().count()).toBe(0);
+    expect(receiver().recentRequests().map((r) => r.grpcStatus)).toEqual([Status.RESOURCE_EXHAUSTED, Status.RESOURCE_EXHAUSTED]);
   });
 
   it('ends a call whose message does not come within bodyTimeoutMs with DEADLINE_EXCEEDED', async () => {
-    const session = connect(receiver.grpcUrl);
+    const session = connect(receiver().grpcUrl);
     try {
       const stream = session.request({
         [constants.HTTP2_HEADER_METHOD]: 'POST',
@@ -120,7 +113,7 @@ describe('OTLP/gRPC on the receiver', () => {
   });
 
   it('closes a connection that makes no call within headersTimeoutMs (GOAWAY), as HTTP closes one that sends no headers', async () => {
-    const session = connect(receiver.grpcUrl);
+    const session = connect(receiver().grpcUrl);
     try {
       const started = Date.now();
       await new Promise<void>((resolve, reject) => {
@@ -130,7 +123,7 @@ describe('OTLP/gRPC on the receiver', () => {
         setTimeout(() => reject(new Error('the idle connection was still open after 8 s')), 8_000).unref();
       });
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      expect(receiver.stats().requests).toBe(0);
+      expect(receiver().stats().requests).toBe(0);
     } finally {
       session.destroy();
     }
@@ -144,40 +137,40 @@ describe('OTLP/gRPC on the receiver', () => {
       [401, Status.UNAUTHENTICATED],
       [500, Status.INTERNAL],
     ])('status %i → gRPC code %i, no span kept', async (httpStatus, code) => {
-      receiver.setFault({ status: httpStatus, times: 1 });
+      receiver().setFault({ status: httpStatus, times: 1 });
       const spans = await simpleSpans(1, { 'service.name': 's' });
-      const answer = await call(receiver, toProtobuf(spans));
+      const answer = await call(receiver(), toProtobuf(spans));
       expect(answer).toEqual({ code, details: `fault injected by the receiver: status ${httpStatus}` });
-      expect(receiver.count()).toBe(0);
-      expect(receiver.fault()).toBeUndefined(); // `times` counted the gRPC call
+      expect(receiver().count()).toBe(0);
+      expect(receiver().fault()).toBeUndefined(); // `times` counted the gRPC call
     });
 
     it('delayMs delays the answer; a client whose deadline passes first gets DEADLINE_EXCEEDED, recorded so by the receiver', async () => {
       const spans = await simpleSpans(1, { 'service.name': 's' });
-      receiver.setFault({ delayMs: 600 });
+      receiver().setFault({ delayMs: 600 });
       const started = Date.now();
-      expect(await call(receiver, toProtobuf(spans))).toMatchObject({ code: Status.OK });
+      expect(await call(receiver(), toProtobuf(spans))).toMatchObject({ code: Status.OK });
       expect(Date.now() - started).toBeGreaterThanOrEqual(550);
-      receiver.setFault({ delayMs: 3_000 });
-      expect(await call(receiver, toProtobuf(spans), { deadlineMs: 300 })).toMatchObject({ code: Status.DEADLINE_EXCEEDED });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      receiver().setFault({ delayMs: 3_000 });
+      expect(await call(receiver(), toProtobuf(spans), { deadlineMs: 300 })).toMatchObject({ code: Status.DEADLINE_EXCEEDED });
+      await sleep(100);
       // grpc-js ends the call at the deadline the client sent (grpc-timeout); the delayed answer is dropped.
-      expect(receiver.recentRequests().at(-1)).toMatchObject({ grpcStatus: Status.DEADLINE_EXCEEDED, spans: 0 });
-      expect(receiver.count()).toBe(1);
+      expect(receiver().recentRequests().at(-1)).toMatchObject({ grpcStatus: Status.DEADLINE_EXCEEDED, spans: 0 });
+      expect(receiver().count()).toBe(1);
     });
 
     it('garbage answers bytes that are no ExportTraceServiceResponse (spans kept); reset answers UNAVAILABLE (spans not kept)', async () => {
       const spans = await simpleSpans(2, { 'service.name': 's' });
-      receiver.setFault({ garbage: true, times: 1 });
-      const garbled = await call(receiver, toProtobuf(spans));
+      receiver().setFault({ garbage: true, times: 1 });
+      const garbled = await call(receiver(), toProtobuf(spans));
       expect(garbled).toMatchObject({ code: Status.OK, response: Buffer.from([0x0f, 0xff, 0xff]) });
-      expect(receiver.count()).toBe(2);
+      expect(receiver().count()).toBe(2);
       // The official gRPC exporter does not parse the answer of a call that succeeded: garbage passes.
-      receiver.setFault({ garbage: true, times: 1 });
-      expect((await exportWithOfficial(receiver.grpcUrl, 1)).code).toBe(0);
-      receiver.setFault({ reset: true, times: 1 });
-      expect(await call(receiver, toProtobuf(spans))).toEqual({ code: Status.UNAVAILABLE, details: 'connection reset by the reset fault' });
-      expect(receiver.count()).toBe(3);
+      receiver().setFault({ garbage: true, times: 1 });
+      expect((await exportWithOfficial(receiver().grpcUrl, 1)).code).toBe(0);
+      receiver().setFault({ reset: true, times: 1 });
+      expect(await call(receiver(), toProtobuf(spans))).toEqual({ code: Status.UNAVAILABLE, details: 'connection reset by the reset fault' });
+      expect(receiver().count()).toBe(3);
     });
   });
 });

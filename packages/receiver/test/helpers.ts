@@ -6,6 +6,10 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { receiverFixtures } from '../../../test-utils/receiver-fixture';
+import { startReceiver } from '../src';
+
+export { sleep } from '../../../test-utils/time';
 
 /** An HTTP answer, body read in full. */
 export interface Answer {
@@ -109,7 +113,5 @@ export function trickle(socket: Socket, text: string, everyMs: number): () => vo
   return () => clearInterval(timer);
 }
 
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The receiver fixture (test-utils/receiver-fixture.ts) over this package's sources: its tests test those. */
+export const { useReceiver, useReceivers } = receiverFixtures(startReceiver);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { reapLeftovers, startNode } from '../../../test-utils/processes';
 import { startReceiver } from '../src';
-import { postJson } from './helpers';
+import { postJson, useReceivers } from './helpers';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
@@ -39,26 +39,24 @@ afterAll(async () => {
 });
 
 describe('a bounded number of instances', () => {
+  const startOwn = useReceivers();
+
   it('tracks at most maxInstances ids (default 1,000), counts the spans of the rest in the totals and in spansUntracked', async () => {
-    const receiver = await startReceiver({ port: 0, maxSpans: 0 });
-    try {
-      expect(receiver.options.maxInstances).toBe(1_000);
-      for (let batch = 0; batch < 6; batch++) {
-        expect((await postJson(receiver.tracesUrl, manyInstances(`b${batch}`, 500))).status).toBe(200);
-      }
-      expect(receiver.count()).toBe(3_000);
-      expect(receiver.byInstance()).toHaveLength(1_000);
-      expect(receiver.stats()).toMatchObject({ spansReceived: 3_000, instancesTracked: 1_000, spansUntracked: 2_000, maxInstances: 1_000 });
-      // The first thousand are tracked, exactly: they keep counting.
-      expect((await postJson(receiver.tracesUrl, manyInstances('b0', 2, 3))).status).toBe(200);
-      expect(receiver.byInstance().slice(0, 2).map((i) => [i.instanceId, i.spans])).toEqual([
-        ['b0-0', 4],
-        ['b0-1', 4],
-      ]);
-      expect(receiver.stats().spansUntracked).toBe(2_000);
-    } finally {
-      await receiver.close();
+    const receiver = await startOwn({ maxSpans: 0 });
+    expect(receiver.options.maxInstances).toBe(1_000);
+    for (let batch = 0; batch < 6; batch++) {
+      expect((await postJson(receiver.tracesUrl, manyInstances(`b${batch}`, 500))).status).toBe(200);
     }
+    expect(receiver.count()).toBe(3_000);
+    expect(receiver.byInstance()).toHaveLength(1_000);
+    expect(receiver.stats()).toMatchObject({ spansReceived: 3_000, instancesTracked: 1_000, spansUntracked: 2_000, maxInstances: 1_000 });
+    // The first thousand are tracked, exactly: they keep counting.
+    expect((await postJson(receiver.tracesUrl, manyInstances('b0', 2, 3))).status).toBe(200);
+    expect(receiver.byInstance().slice(0, 2).map((i) => [i.instanceId, i.spans])).toEqual([
+      ['b0-0', 4],
+      ['b0-1', 4],
+    ]);
+    expect(receiver.stats().spansUntracked).toBe(2_000);
   });
 
   it('rejects a bad maxInstances, naming it', async () => {
@@ -66,21 +64,17 @@ describe('a bounded number of instances', () => {
   });
 
   it('keeps memory bounded with 20,000 distinct instances (loose: under 40 MiB of heap growth at maxInstances 100)', async () => {
-    const receiver = await startReceiver({ port: 0, maxSpans: 0, maxInstances: 100 });
-    try {
-      global.gc?.();
-      const before = process.memoryUsage().heapUsed;
-      for (let batch = 0; batch < 20; batch++) {
-        expect((await postJson(receiver.tracesUrl, manyInstances(`m${batch}`, 1_000))).status).toBe(200);
-      }
-      global.gc?.();
-      const grown = process.memoryUsage().heapUsed - before;
-      expect(receiver.byInstance()).toHaveLength(100);
-      expect(receiver.stats()).toMatchObject({ spansReceived: 20_000, spansUntracked: 19_900 });
-      expect(grown).toBeLessThan(40 * 1024 * 1024);
-    } finally {
-      await receiver.close();
+    const receiver = await startOwn({ maxSpans: 0, maxInstances: 100 });
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    for (let batch = 0; batch < 20; batch++) {
+      expect((await postJson(receiver.tracesUrl, manyInstances(`m${batch}`, 1_000))).status).toBe(200);
     }
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(receiver.byInstance()).toHaveLength(100);
+    expect(receiver.stats()).toMatchObject({ spansReceived: 20_000, spansUntracked: 19_900 });
+    expect(grown).toBeLessThan(40 * 1024 * 1024);
   });
 
   it('the CLI (--max-instances) prints a progress line of bounded length: the top 10 instances, then "… and K more"', async () => {

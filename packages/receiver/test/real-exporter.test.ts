@@ -2,8 +2,8 @@
 // configured by the standard environment variables: what it sends is read, what the receiver
 // answers is understood, and the faults play as meant.
 import { join } from 'node:path';
-import { isAlive, reapLeftovers, runNode } from '../../../test-utils/processes';
-import { startReceiver, type Receiver } from '../src';
+import { isAlive, runNode } from '../../../test-utils/processes';
+import { useReceiver, useReceivers } from './helpers';
 
 const FIXTURE = join(__dirname, 'fixtures', 'export-once.js');
 const SUCCESS = 0;
@@ -20,30 +20,20 @@ async function exportOnce(env: NodeJS.ProcessEnv): Promise<{ code: number; error
 }
 
 describe('the real OTLP/HTTP exporter, in its own process, against the receiver', () => {
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    receiver = await startReceiver({ port: 0 });
-  });
-  afterEach(() => {
-    receiver.setFault(undefined);
-    receiver.reset();
-  });
-  afterAll(async () => {
-    await receiver.close();
-    expect(await reapLeftovers()).toEqual([]);
-  });
+  const receiver = useReceiver();
+  const startOwn = useReceivers();
+  afterEach(() => receiver().setFault(undefined));
 
   it('delivers through OTEL_EXPORTER_OTLP_ENDPOINT, gzip and OTEL_EXPORTER_OTLP_HEADERS included', async () => {
     const result = await exportOnce({
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
       OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
       OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer t0ken,x-tenant=blue',
     });
     expect(result).toMatchObject({ code: SUCCESS });
-    expect(receiver.count()).toBe(3);
-    expect(receiver.byInstance()).toMatchObject([{ instanceId: `exp-${result.pid}`, serviceName: 'exported', pid: result.pid, spans: 3 }]);
-    expect(receiver.lastHeaders()).toMatchObject({
+    expect(receiver().count()).toBe(3);
+    expect(receiver().byInstance()).toMatchObject([{ instanceId: `exp-${result.pid}`, serviceName: 'exported', pid: result.pid, spans: 3 }]);
+    expect(receiver().lastHeaders()).toMatchObject({
       authorization: 'Bearer t0ken',
       'x-tenant': 'blue',
       'content-encoding': 'gzip',
@@ -52,31 +42,27 @@ describe('the real OTLP/HTTP exporter, in its own process, against the receiver'
   });
 
   it('is retried after a 503 with Retry-After, and then delivers', async () => {
-    receiver.setFault({ status: 503, retryAfterSeconds: 0, times: 1 });
-    const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl });
+    receiver().setFault({ status: 503, retryAfterSeconds: 0, times: 1 });
+    const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver().tracesUrl });
     expect(result).toMatchObject({ code: SUCCESS });
-    expect(receiver.recentRequests().map((r) => r.status)).toEqual([503, 200]);
-    expect(receiver.count()).toBe(3);
+    expect(receiver().recentRequests().map((r) => r.status)).toEqual([503, 200]);
+    expect(receiver().count()).toBe(3);
   });
 
   it('makes the exporter give up at once on a 400', async () => {
-    receiver.setFault({ status: 400 });
-    const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl });
+    receiver().setFault({ status: 400 });
+    const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver().tracesUrl });
     expect(result.code).toBe(FAILED);
-    expect(receiver.requests()).toBe(1);
-    expect(receiver.count()).toBe(0);
+    expect(receiver().requests()).toBe(1);
+    expect(receiver().count()).toBe(0);
   });
 
   it('makes the exporter fail on its own timeout when it answers too late', async () => {
     // A receiver of its own: the late answer must not land in another test's counts.
-    const slow = await startReceiver({ port: 0, fault: { delayMs: 3_000 } });
-    try {
-      const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: slow.tracesUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '300' });
-      expect(result.code).toBe(FAILED);
-      expect(result.ms).toBeLessThan(2_000);
-      expect(slow.requests()).toBe(1);
-    } finally {
-      await slow.close();
-    }
+    const slow = await startOwn({ fault: { delayMs: 3_000 } });
+    const result = await exportOnce({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: slow.tracesUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '300' });
+    expect(result.code).toBe(FAILED);
+    expect(result.ms).toBeLessThan(2_000);
+    expect(slow.requests()).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HookRegistry } from '@forkhooks/core';
 import { readEvents, reapLeftovers, startNode, tempDir, waitForEvents, waitGone } from '../../../test-utils/processes';
+import { sleep } from '../../../test-utils/time';
 import { spawnChild, WorkerExitedError } from '../src';
 import { assertBuilt, expectAtexitLifo, expectStartedOnce, FIXTURES, identity, named, position, workerPids } from './helpers';
 
@@ -92,7 +93,7 @@ describe('spawnChild', () => {
     const env = { ...process.env, EVENTS_FILE: file };
     await expect(spawnChild(CHILD, { registry, env })).rejects.toMatchObject({ name: 'HookError', phase: 'prefork', hookName: 'refuse' });
     // A forked child would have written its postfork by now.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(readEvents(file)).toEqual([]);
   });
 

@@ -1,24 +1,15 @@
 // Assertions shared by the runtimes tests: they read what the fixtures' hooks wrote.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HookEvent } from '../../../test-utils/processes';
+import { assertBuilt as assertPackagesBuilt } from '../../../test-utils/build';
+import { named, type HookEvent } from '../../../test-utils/processes';
+
+export { named };
 
 /** Where the plain-JS fixtures live. */
 export const FIXTURES = join(__dirname, 'fixtures');
 
-/** The fixtures require the built packages: fail with what to run, not with a module-not-found deep in a child. */
-export function assertBuilt(): void {
-  for (const pkg of ['core', 'runtimes']) {
-    if (!existsSync(join(__dirname, '..', '..', pkg, 'dist', 'index.js'))) {
-      throw new Error(`packages/${pkg} is not built: run \`npx tsc -b packages/runtimes\` (or \`npm run build\`) first`);
-    }
-  }
-}
-
-/** Events named `name`, optionally filtered. */
-export function named(events: HookEvent[], name: string, where: (e: HookEvent) => boolean = () => true): HookEvent[] {
-  return events.filter((e) => e.event === name && where(e));
-}
+/** The fixtures require core and runtimes built. */
+export const assertBuilt = (): void => assertPackagesBuilt(['core', 'runtimes']);
 
 /** The position of the first event matching `where` (-1 when none). */
 export function position(events: HookEvent[], where: (e: HookEvent) => boolean): number {
