@@ -36,6 +36,9 @@ export { InvalidEnvironmentError } from './errors/invalid-env.error';
 export { PHASES, RUNTIMES } from './types/phase';
 export type { ExitReason, Phase, Runtime } from './types/phase';
 export type { ContextOverrides, HookContext } from './types/hook-context';
+// ctx.timeLeft(margin): what a hook that must report why it stopped keeps back from its deadline.
+export { REPORT_MARGIN } from './stop/budget';
+export type { Margin } from './stop/budget';
 export type { AtexitScope, HookFn, HookOptions, ResolvedHookOptions } from './types/hook-options';
 export { ATEXIT_SCOPES } from './types/hook-options';
 export type { HookResult, HookStatus, ProcessRole, RegisteredHook, RunContext, RunReport } from './types/hook-result';

@@ -8,7 +8,7 @@
 // The stop: one plan of stages with budgets, and the shutdown (drain, atexit, exit) built on it.
 export { createStopPlan } from './stop/stop-plan';
 export type { StageName, StopPlan, StopPlanOptions, StopPosition, StopRequest, StopStage } from './stop/stop-plan';
-export { KILL_WAIT_MS, STOP_MARGIN_MS, describeBudget, stopBudgetMs, timeLeft } from './stop/budget';
+export { KILL_WAIT_MS, REPORT_MARGIN, STOP_MARGIN_MS, describeBudget, stopBudgetMs, timeLeft } from './stop/budget';
 export type { Margin } from './stop/budget';
 export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
 export type { Shutdown, ShutdownOptions } from './shutdown';

@@ -1,7 +1,8 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { reapLeftovers, runNode } from '../../../test-utils/processes';
-import { HookRegistry, InvalidEnvironmentError, buildContext, detectRuntime, type HookContext } from '../src';
+import { HookRegistry, InvalidEnvironmentError, REPORT_MARGIN, buildContext, detectRuntime, type HookContext } from '../src';
+import { timeLeft } from '../src/manager';
 import { testContext } from './helpers';
 
 const DETECT = join(__dirname, 'fixtures', 'detect-runtime.js');
@@ -96,5 +97,18 @@ describe('context: runtime detection and environment', () => {
     expect(left).toBeGreaterThan(ctx.deadlineAt! - now - 20);
     expect(less).toBeLessThanOrEqual(left / 2 + 1);
     expect(less).toBeGreaterThan(left / 2 - 20);
+  });
+
+  it('keeps back REPORT_MARGIN for a hook that must say what it lost: a tenth of what is left, at most 250 ms', () => {
+    const now = Date.now();
+    // Fixed deadlines far from "now" so that a few ms of test time cannot move the expected band.
+    const short = timeLeft(now + 1_000, REPORT_MARGIN);
+    const long = timeLeft(now + 10_000, REPORT_MARGIN);
+    expect(short).toBeLessThanOrEqual(900);
+    expect(short).toBeGreaterThan(880);
+    expect(long).toBeLessThanOrEqual(9_750);
+    expect(long).toBeGreaterThan(9_730);
+    // Never 0 or negative: a budget handed to a timer.
+    expect(timeLeft(now - 5, REPORT_MARGIN)).toBe(1);
   });
 });

@@ -30,6 +30,13 @@ export function describeBudget(drainTimeoutMs: number, shutdownTimeoutMs: number
 export type Margin = number | ((leftMs: number) => number);
 
 /**
+ * What a hook that must say why it did not finish (a flush at exit) keeps back from its deadline, so
+ * that its own line, not the registry's generic timeout, tells the user what was lost: a tenth of
+ * what is left, at most 250 ms. `ctx.timeLeft(REPORT_MARGIN)`.
+ */
+export const REPORT_MARGIN: Margin = (leftMs) => Math.min(250, Math.floor(leftMs / 10));
+
+/**
  * The ms left before `deadlineAt` (ms since the epoch), less `margin`, at least 1 (a budget handed to
  * a timer or an abort is never 0 or negative). No deadline: `Infinity`.
  */

@@ -1,4 +1,4 @@
-import { registry, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { registry, REPORT_MARGIN, type HookContext, type HookRegistry } from '@forkhooks/core';
 import { abortAfter } from '../shared/bounded';
 import { initMetrics, type MetricsHandle, type MetricsOptions } from './init-metrics';
 
@@ -29,8 +29,9 @@ export function registerMetricsHooks(options: Omit<MetricsOptions, 'context'> = 
     'atexit',
     (ctx: HookContext) => {
       if (!handle?.enabled) return undefined;
-      // Stop a little before the hook's own timeout, so the line says what was lost.
-      const budget = Math.min(ctx.timeLeft(100), METRICS_FLUSH_MAX_MS - 100);
+      // What is left of this hook's budget (at most METRICS_FLUSH_MAX_MS, its timeoutMs), less core's
+      // REPORT_MARGIN: the flush stops itself first, so the line says what was lost.
+      const budget = ctx.timeLeft(REPORT_MARGIN);
       const bound = abortAfter(ctx.signal, budget);
       return handle.shutdown(bound.signal).finally(bound.done);
     },

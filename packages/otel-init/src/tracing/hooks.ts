@@ -1,4 +1,4 @@
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, REPORT_MARGIN, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
 import { abortAfter } from '../shared/bounded';
 import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
@@ -17,9 +17,6 @@ const POSTFORK_CHECKS: ReadonlyArray<readonly [name: string, check: (handle: Tra
   ['ESM loader', () => checkEsmLoader()],
   ['late instrumentations', () => checkLateInstrumentations()],
 ];
-
-/** Time the flush leaves itself before its hook's timeout, to say why it failed (not core's "did not settle"). */
-const FLUSH_MARGIN_MS = 250;
 
 /**
  * Registers initTracing as a postfork hook (early: order -1000, so other hooks are traced) and its
@@ -44,8 +41,9 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
     'atexit',
     (ctx: HookContext) => {
       if (!handle) return undefined;
-      // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it), less a tenth, at most FLUSH_MARGIN_MS.
-      const budget = ctx.timeLeft((left) => Math.min(FLUSH_MARGIN_MS, Math.floor(left / 10)));
+      // What is left of this hook's own budget (its share of the atexit deadline; the drain before atexit is not in it),
+      // less core's REPORT_MARGIN, so that the line the user sees is the flush's own.
+      const budget = ctx.timeLeft(REPORT_MARGIN);
       const bound = abortAfter(ctx.signal, budget);
       return handle.shutdown(bound.signal).finally(bound.done);
     },
