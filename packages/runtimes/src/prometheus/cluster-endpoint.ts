@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type * as Http from 'node:http';
 import type { Server } from 'node:http';
 import { describeError } from '@forkhooks/core';
-import { isMessage, type MetricFamily, type WorkerMessage } from '@forkhooks/core/manager';
+import { isMessage, onceEach, type MetricFamily, type WorkerMessage } from '@forkhooks/core/manager';
 import { log } from '../log';
 import { addFamilies, workerGauges, type MergedFamilies } from './merge';
 import { serialize, TEXT_FORMAT_CONTENT_TYPE } from './text-format';
@@ -174,11 +174,11 @@ export class ClusterMetricsEndpoint {
     return serialize(merged) + lines.join('\n') + '\n';
   }
 
-  readonly #noted = new Set<string>();
+  /** Each conflict is said once: a scrape every few seconds must not repeat it. */
+  readonly #firstNote = onceEach();
   #note(conflicts: string[]): void {
     for (const conflict of conflicts) {
-      if (this.#noted.has(conflict)) continue;
-      this.#noted.add(conflict);
+      if (!this.#firstNote(conflict)) continue;
       log.warn(`cluster /metrics: ${conflict}; the points that differ are left out`);
     }
   }
