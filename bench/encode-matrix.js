@@ -19,6 +19,7 @@ const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { dirname, join, resolve } = require('node:path');
+const { mdTable } = require('./lib/report');
 const { requireTs } = require('./lib/ts-require');
 
 const REPO = join(__dirname, '..');
@@ -131,9 +132,7 @@ function markdown(doc) {
     '',
     `${doc.machine.cpu}, ${doc.machine.cores} cores, ${doc.machine.date}, load average ${doc.machine.loadavg_at_start.join(' ')} at the start and ${doc.machine.loadavg_at_end.join(' ')} at the end. Produced by \`${doc.command}\`. Each cell is one bench/apps/encode-cost.js process: median CPU µs per span over its rounds (min–max); ratio = forkhooks ÷ official of that cell's medians (lower is better for forkhooks).`,
     '',
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    mdTable(head, rows),
     '',
   ].join('\n');
 }

@@ -21,6 +21,7 @@ const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { dirname, join, resolve } = require('node:path');
+const { mdTable } = require('./lib/report');
 const { reapAll, startNode } = require('./lib/processes');
 const { judge } = require('./lib/report');
 const { GOALS } = require('./lib/settings');
@@ -199,9 +200,7 @@ function markdown(doc) {
     '',
     `${doc.machine.cpu}, ${doc.machine.cores} cores, ${doc.machine.date}. Produced by \`${doc.command}\`. Each cell is one run; its ratios are per round (paired), stock ÷ forkhooks in CPU per span (higher is better for forkhooks), forkhooks ÷ NodeSDK in tracing overhead (lower is better); forkhooks-sdk is forkhooks with FORKHOOKS_SPAN_PIPELINE=sdk; spans-only makes the same spans and drops them (what every side pays), and "own cost" is each pipeline's CPU over it (stock's ÷ forkhooks', from the medians).`,
     '',
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    mdTable(head, rows),
     '',
   ].join('\n');
 }

@@ -267,4 +267,4 @@ function renderMarkdown(r, chartFile, command) {
   ].join('\n');
 }
 
-module.exports = { buildResults, renderText, renderMarkdown, judge };
+module.exports = { buildResults, renderText, renderMarkdown, judge, mdTable };
