@@ -1,15 +1,14 @@
 import { fork } from 'node:child_process';
-import type { StopPhase } from '@forkhooks/core/manager';
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';
 import { log } from './log';
-import { handled } from './promises';
 import { prepareSlot } from './spawn-slot';
-import { killPid, stopWithinBudget } from './stop-worker';
+import { killPid } from './stop-worker';
 import type { ChildHandle, SpawnChildOptions } from './types/child-handle';
-import type { ProcessExit, StartFailure } from './types/worker-info';
+import type { ProcessExit } from './types/worker-info';
 import { checkKeys, checkObject, checkStrings } from './validate';
-import { cutOff, readWorkerMessage, STOP_MESSAGE } from './worker-messages';
+import { WorkerLink } from './worker-link';
+import { STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnChild';
 const KEYS = ['workerIndex', 'generation', 'workerId', 'args', 'env', 'fork', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
@@ -34,46 +33,22 @@ export async function spawnChild(modulePath: string, options: SpawnChildOptions 
   if (child.pid === undefined) throw new Error(`${CALLER}: could not fork ${modulePath}; is process.execPath (${process.execPath}) runnable?`);
   const pid = child.pid;
 
-  let failure: StartFailure | undefined;
-  let stopPhase: StopPhase | undefined;
-  let forced = false;
-  const exited = new Promise<ProcessExit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, ...(forced && { forced }), ...(failure && { failure }) })),
-  );
-  const ready = handled(
-    new Promise<void>((resolve, reject) => {
-      child.on('message', (message: unknown) => {
-        const signal = readWorkerMessage(message);
-        if (signal?.kind === 'ready') resolve();
-        if (signal?.kind === 'failed') failure = signal.failure;
-        if (signal?.kind === 'stopping') stopPhase = signal.phase;
-      });
-      void exited.then(({ code, signal }) => reject(new WorkerExitedError('child process', workerIndex, code, signal, failure)));
-    }),
-  );
-
-  let stopping: Promise<ProcessExit> | undefined;
-  const stop = (): Promise<ProcessExit> => (stopping ??= stopChild());
-  const stopChild = async (): Promise<ProcessExit> => {
-    if (child.exitCode !== null || child.signalCode !== null) return exited;
-    await stopWithinBudget(
-      [
-        {
-          // The stop message first (never a disconnect): the child starts its drain at once.
-          ask: () => (child.connected ? child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM')) : child.kill('SIGTERM')),
-          exited,
-          gone: () => child.exitCode !== null || child.signalCode !== null,
-          overran: (budget) => `child ${workerIndex} (pid ${pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff(stopPhase)}`,
-          force: () => {
-            forced = true;
-            killPid(pid);
-          },
-        },
-      ],
+  const link = new WorkerLink<ProcessExit>(child, {
+    exitAs: (code, signal, { forced, failure }) => ({ code, signal, ...(forced && { forced }), ...(failure && { failure }) }),
+    exitedEarly: ({ code, signal }, failure) => new WorkerExitedError('child process', workerIndex, code, signal, failure),
+  });
+  const { started: ready, exited } = link;
+  const stop = (): Promise<ProcessExit> =>
+    link.stop(
+      {
+        // The stop message first (never a disconnect): the child starts its drain at once.
+        ask: () => (child.connected ? child.send(STOP_MESSAGE, (error) => error && child.kill('SIGTERM')) : child.kill('SIGTERM')),
+        gone: () => child.exitCode !== null || child.signalCode !== null,
+        overran: (budget, cutOff) => `child ${workerIndex} (pid ${pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff}`,
+        force: () => killPid(pid),
+      },
       { drainTimeoutMs, shutdownTimeoutMs },
     );
-    return exited;
-  };
 
   return { workerIndex, generation, workerId, pid, process: child, ready, exited, stop };
 }

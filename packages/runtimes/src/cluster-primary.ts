@@ -113,7 +113,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   }
 
   workers(): readonly SlotState[] {
-    const state = (live: LiveWorker): SlotState['state'] => (this.#stopping || live.retiring ? 'stopping' : live.ready ? 'ready' : 'starting');
+    const state = (live: LiveWorker): SlotState['state'] => (this.#stopping || live.retiring ? 'stopping' : live.link.ready ? 'ready' : 'starting');
     return this.#slots.flatMap((slot) =>
       [slot.live, slot.next].flatMap((live) => (live ? [{ ...live.info, state: state(live), ...(live === slot.live && slot.replaced && { replaced: slot.replaced }) }] : [])),
     );
@@ -145,7 +145,7 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   }
 
   #onExit(slot: Slot, live: LiveWorker, code: number | null, signal: NodeJS.Signals | null): void {
-    if (live.forced) this.#shutdown.forced();
+    if (live.link.forced) this.#shutdown.forced();
     this.#exits.exited(slot, live, code, signal);
   }
 

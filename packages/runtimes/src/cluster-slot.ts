@@ -1,8 +1,8 @@
 import type { Worker } from 'node:cluster';
-import type { StopPhase } from '@forkhooks/core/manager';
 import { SlotBackoff, type RestartPolicy } from './restart-policy';
 import type { ReplaceReason } from './types/cluster-handle';
-import type { StartFailure, WorkerInfo } from './types/worker-info';
+import type { ProcessExit, WorkerInfo } from './types/worker-info';
+import type { WorkerLink } from './worker-link';
 
 /** A worker the cluster primary forked and has not seen exit. */
 export interface LiveWorker {
@@ -11,17 +11,8 @@ export interface LiveWorker {
   readonly startedAt: number;
   /** Resolves once the primary has handled the worker's 'exit'. */
   readonly exited: Promise<void>;
-  ready: boolean;
-  /** The last part of its stop the worker reported (drain, atexit). */
-  stopPhase?: StopPhase;
-  /** The primary SIGKILLed it after its stop budget. */
-  forced?: boolean;
-  /** What the worker said in its 'failed' message, if it failed to start. */
-  failure?: StartFailure;
-  /** Resolves `started`: called on its ready message. */
-  onReady?: () => void;
-  /** Settles when it is ready (resolves) or has exited before (rejects with why). */
-  readonly started: Promise<void>;
+  /** What it says and how it ends: ready (`link.started`), its start failure, its last stop phase, forced. */
+  readonly link: WorkerLink<ProcessExit>;
   /** When its last heartbeat came (undefined before the first), with the RSS and request count it carried. */
   lastBeatAt?: number;
   rss?: number;

@@ -2,7 +2,7 @@ import { describeError } from '@forkhooks/core';
 import type { LiveWorker } from './cluster-slot';
 import { log } from './log';
 import { killPid, stopWithinBudget, type StopLink } from './stop-worker';
-import { cutOff, STOP_MESSAGE } from './worker-messages';
+import { STOP_MESSAGE } from './worker-messages';
 
 /**
  * Stops cluster workers the graceful way: each is sent `{ forkhooks: 'stop' }` at once (never
@@ -17,7 +17,7 @@ export function stopClusterWorkers(live: readonly LiveWorker[], drainTimeoutMs: 
 
 function clusterLink(l: LiveWorker): StopLink {
   const { worker } = l;
-  return {
+  const link = l.link.stopLink({
     ask() {
       try {
         if (worker.isConnected()) worker.send(STOP_MESSAGE, undefined, (error: Error | null) => error && worker.process.kill('SIGTERM'));
@@ -26,21 +26,17 @@ function clusterLink(l: LiveWorker): StopLink {
         log.debug(`could not ask worker pid ${worker.process.pid} to stop: ${describeError(error)}`);
       }
     },
-    exited: l.exited,
     gone: () => worker.isDead(),
-    overran: (budget) => `worker ${l.info.workerIndex} (pid ${l.info.pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff(l.stopPhase)}`,
-    force: () => kill(l),
-  };
+    overran: (budget, cutOff) => `worker ${l.info.workerIndex} (pid ${l.info.pid}) did not exit within ${budget}; SIGKILLed it; cut off: ${cutOff}`,
+    force: () => killPid(l.info.pid),
+  });
+  // Done when the primary has handled the exit (the slot updated, 'worker-exit' emitted), not at the bare 'exit'.
+  return { ...link, exited: l.exited };
 }
 
 /** SIGKILLs every live worker by pid and marks it forced. Returns those it killed. */
 export function killAll(live: readonly LiveWorker[]): LiveWorker[] {
   const killed = live.filter((l) => !l.worker.isDead());
-  for (const l of killed) kill(l);
+  for (const l of killed) l.link.force(() => killPid(l.info.pid));
   return killed;
-}
-
-function kill(l: LiveWorker): void {
-  l.forced = true;
-  killPid(l.info.pid);
 }

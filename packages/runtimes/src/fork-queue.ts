@@ -6,11 +6,10 @@ import { replacementError } from './errors/replacement-failed';
 import { describeFailure } from './errors/worker-exited.error';
 import { log } from './log';
 import { heartbeatIntervalMs } from './manager-options';
-import { handled } from './promises';
 import { requestLimit } from './recycle';
 import { newWorkerId, spawnEnv } from './spawn-env';
-import type { WorkerExit } from './types/worker-info';
-import { readWorkerMessage } from './worker-messages';
+import type { ProcessExit, WorkerExit } from './types/worker-info';
+import { WorkerLink } from './worker-link';
 
 /** What the fork queue tells the primary, and asks of it. */
 export interface ForkHost {
@@ -20,16 +19,16 @@ export interface ForkHost {
   preforkFailed(slot: Slot, exit: WorkerExit): void;
   /** A worker sent a heartbeat (its figures are recorded already). */
   heartbeat(slot: Slot, live: LiveWorker): void;
-  /** A worker said ready (`live.ready`, `slot.everReady` set and `started` resolved already). */
+  /** A worker said ready (`live.link.ready`, `slot.everReady` set and `live.link.started` resolved already). */
   ready(live: LiveWorker): void;
-  /** A worker exited (`started` rejected already if it never was ready). */
+  /** A worker exited (`live.link.started` rejected already if it never was ready). */
   exited(slot: Slot, live: LiveWorker, code: number | null, signal: NodeJS.Signals | null): void;
 }
 
 /**
  * The primary's forks, one at a time so prefork hooks never overlap: prefork, cluster.fork with the
- * worker's context in its environment, and the LiveWorker that records what the worker says (failed,
- * stopping, heartbeat, ready) and when it exits.
+ * worker's context in its environment, and the LiveWorker: its link (worker-link.ts) reads what the
+ * worker says (ready, failed, stopping) and its exit; the heartbeat figures are recorded here.
  */
 export class ForkQueue {
   #forks: Promise<unknown> = Promise.resolve();
@@ -90,39 +89,29 @@ export class ForkQueue {
     const { shutdownTimeoutMs, drainTimeoutMs } = this.options;
     const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, heartbeatMs: heartbeatIntervalMs(this.options) }));
     const info = { workerIndex, generation, workerId, pid: worker.process.pid ?? -1 };
-    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => worker.once('exit', (code: number | null, signal: string | null) => resolve([code, signal as NodeJS.Signals | null])));
-    let settle!: { resolve: () => void; reject: (error: Error) => void };
+    // The link reads its messages and exit; the heartbeat and the first ready are the primary's to act on.
+    const link = new WorkerLink<ProcessExit>(worker, {
+      exitAs: (code, signal) => ({ code, signal }),
+      exitedEarly: ({ code, signal }, failure) => replacementError(workerIndex, code, signal, failure),
+      onReady: () => {
+        slot.everReady = true;
+        this.host.ready(live);
+      },
+      onHeartbeat: ({ rss, requests }) => {
+        Object.assign(live, { lastBeatAt: Date.now(), rss, requests });
+        this.host.heartbeat(slot, live);
+      },
+    });
     const live: LiveWorker = {
       worker,
       info,
+      link,
       startedAt: Date.now(),
-      ready: false,
       requestLimit: requestLimit(this.options),
-      started: handled(new Promise<void>((resolve, reject) => (settle = { resolve, reject }))),
-      exited: exit.then(([code, signal]) => {
-        if (!live.ready) settle.reject(replacementError(workerIndex, code, signal, live.failure));
-        this.host.exited(slot, live, code, signal);
-      }),
+      exited: link.exited.then(({ code, signal }) => this.host.exited(slot, live, code, signal)),
     };
-    live.onReady = settle.resolve;
-    worker.on('message', (message: unknown) => this.#onMessage(slot, live, message));
     // Without a listener an 'error' (a send on a closing channel) would crash the primary.
     worker.on('error', (error: Error) => log.debug(`worker ${workerIndex} (pid ${info.pid}): ${error.message}`));
     return live;
-  }
-
-  #onMessage(slot: Slot, live: LiveWorker, message: unknown): void {
-    const signal = readWorkerMessage(message);
-    if (signal?.kind === 'failed') live.failure = signal.failure;
-    if (signal?.kind === 'stopping') live.stopPhase = signal.phase;
-    if (signal?.kind === 'heartbeat') {
-      Object.assign(live, { lastBeatAt: Date.now(), rss: signal.rss, requests: signal.requests });
-      this.host.heartbeat(slot, live);
-    }
-    if (signal?.kind !== 'ready' || live.ready) return;
-    live.ready = true;
-    slot.everReady = true;
-    live.onReady?.();
-    this.host.ready(live);
   }
 }

@@ -95,7 +95,7 @@ export class Replacements {
 
   /** At a heartbeat: recycles `live` when it crossed maxRequests or maxMemoryMb. */
   maybeRecycle(slot: Slot, live: LiveWorker): void {
-    if (slot.live !== live || !live.ready || slot.replacing || this.host.stopping() || Date.now() < (slot.recycleAfter ?? 0)) return;
+    if (slot.live !== live || !live.link.ready || slot.replacing || this.host.stopping() || Date.now() < (slot.recycleAfter ?? 0)) return;
     const info = recycleReason(live, this.options);
     if (!info) return;
     log.info(describeRecycle(info, this.options, live.requestLimit));
@@ -143,7 +143,7 @@ export class Replacements {
   /** Replacement first: fork generation + 1, wait until it is ready, make it the slot's worker, then stop the old one gracefully. */
   async #replaceNow(slot: Slot, reason: ReplaceReason): Promise<LiveWorker | undefined> {
     const old = slot.live;
-    if (!old?.ready || this.host.stopping() || slot.removed) {
+    if (!old?.link.ready || this.host.stopping() || slot.removed) {
       // Nothing serving to replace (a respawn is on its way: it forks the code as it is on disk then).
       log.debug(`worker ${slot.index} is not serving; nothing to ${reason === 'reload' ? 'reload' : 'recycle'}`);
       return undefined;
@@ -162,7 +162,7 @@ export class Replacements {
   async #startReplacement(slot: Slot): Promise<LiveWorker | undefined> {
     const next = await this.host.forks.enqueueReplacement(slot);
     if (!next) return undefined;
-    await next.started;
+    await next.link.started;
     if (slot.next === next) slot.next = undefined;
     return next;
   }

@@ -40,13 +40,13 @@ export class WorkerExits {
     if (wasNext) slot.next = undefined;
     const expected = this.host.stopping() || live.retiring === true;
     const uptimeMs = Date.now() - live.startedAt;
-    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, forced: live.forced === true, ...(live.failure && { failure: live.failure }) };
+    const exit: WorkerExit = { ...live.info, code, signal, expected, uptimeMs, forced: live.link.forced, ...(live.link.failure && { failure: live.link.failure }) };
     this.host.events.emit('worker-exit', exit);
     if (!expected) {
-      const why = live.failure ? `: ${describeFailure(live.failure)}` : '';
+      const why = live.link.failure ? `: ${describeFailure(live.link.failure)}` : '';
       log.warn(`worker ${slot.index} (pid ${live.info.pid}) ${describeExit(code, signal)} after ${uptimeMs} ms${why}`);
     }
-    const ended = { exit, forked: true, wasNext, wasReady: live.ready, watchdogKilled: live.watchdogKilled === true };
+    const ended = { exit, forked: true, wasNext, wasReady: live.link.ready, watchdogKilled: live.watchdogKilled === true };
     this.#apply(slot, exit, decideRespawn(slot, ended, this.host.restart, Date.now()));
   }
 

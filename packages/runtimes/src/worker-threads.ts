@@ -3,13 +3,11 @@ import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error
 import { WorkerExitedError } from './errors/worker-exited.error';
 import { describeError } from '@forkhooks/core';
 import { log } from './log';
-import { handled } from './promises';
 import { prepareSlot } from './spawn-slot';
-import { stopWithinBudget } from './stop-worker';
 import type { SpawnThreadOptions, ThreadExit, ThreadHandle } from './types/thread-handle';
-import type { StartFailure } from './types/worker-info';
 import { checkKeys, checkObject } from './validate';
-import { readWorkerMessage, STOP_MESSAGE } from './worker-messages';
+import { WorkerLink } from './worker-link';
+import { STOP_MESSAGE } from './worker-messages';
 
 const CALLER = 'spawnThread';
 const KEYS = ['workerIndex', 'generation', 'workerId', 'workerData', 'env', 'worker', 'shutdownTimeoutMs', 'drainTimeoutMs', 'registry'];
@@ -31,48 +29,28 @@ export async function spawnThread(file: string | URL, options: SpawnThreadOption
   const worker = new Worker(file, { ...options.worker, env, workerData: options.workerData });
   const { threadId } = worker;
 
-  let failure: StartFailure | undefined;
   let uncaught: Error | undefined;
-  let terminated = false;
   // A thread's unhandled error becomes an 'error' event here; unlistened, it would crash this process.
   worker.on('error', (error) => {
     uncaught = error;
     log.error(`worker thread ${workerIndex} (threadId ${threadId}) failed: ${describeError(error)}`);
   });
-  const exited = new Promise<ThreadExit>((resolve) =>
-    worker.once('exit', (code) => resolve({ code, terminated, ...(failure && { failure }), ...(uncaught && { error: uncaught }) })),
-  );
-  const ready = handled(
-    new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: unknown) => {
-        const signal = readWorkerMessage(message);
-        if (signal?.kind === 'ready') resolve();
-        if (signal?.kind === 'failed') failure = signal.failure;
-      });
-      void exited.then(({ code }) => reject(new WorkerExitedError('worker thread', workerIndex, code, null, failure)));
-    }),
-  );
-
-  let stopping: Promise<ThreadExit> | undefined;
-  const stopThread = async (): Promise<ThreadExit> => {
-    await stopWithinBudget(
-      [
-        {
-          ask: () => worker.postMessage(STOP_MESSAGE),
-          exited,
-          gone: () => false,
-          overran: (budget) => `worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${budget}; terminating it`,
-          force: () => {
-            terminated = true;
-            return worker.terminate();
-          },
-        },
-      ],
+  const link = new WorkerLink<ThreadExit>(worker, {
+    // A thread ends with a code only (never a signal).
+    exitAs: (code, _signal, { forced, failure }) => ({ code: code as number, terminated: forced, ...(failure && { failure }), ...(uncaught && { error: uncaught }) }),
+    exitedEarly: ({ code }, failure) => new WorkerExitedError('worker thread', workerIndex, code, null, failure),
+  });
+  const { started: ready, exited } = link;
+  const stop = (): Promise<ThreadExit> =>
+    link.stop(
+      {
+        ask: () => worker.postMessage(STOP_MESSAGE),
+        gone: () => false,
+        overran: (budget) => `worker thread ${workerIndex} (threadId ${threadId}) did not stop within ${budget}; terminating it`,
+        force: () => worker.terminate(),
+      },
       { drainTimeoutMs, shutdownTimeoutMs },
     );
-    return exited;
-  };
-  const stop = (): Promise<ThreadExit> => (stopping ??= stopThread());
 
   return { workerIndex, generation, workerId, pid: process.pid, threadId, worker, ready, exited, stop };
 }
