@@ -11,7 +11,11 @@ const { receiverOn } = useFaultSuite();
 describe('collector down at stop', () => {
   it.each<[string, Record<string, string>, number]>([
     ['default settings (10 s deadline, 5 s batch delay: every span still buffered)', {}, 10_000],
-    ['a 3 s deadline, spans exported until the collector went away', { FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '300' }, 3_000],
+    // The batch delay (1 s) is longer than the second round of 60 requests takes, so each worker still
+    // holds that round's spans when the collector goes away. With 300 ms a worker's batch timer could
+    // fire between its last request and the close (seen once in CI with two test files at a time), and
+    // that worker then had nothing left to lose.
+    ['a 3 s deadline, spans exported until the collector went away', { FORKHOOKS_SHUTDOWN_TIMEOUT_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '1000' }, 3_000],
   ])('%s: each worker says "span flush at exit failed: connect ECONNREFUSED …; N spans lost", N exact', async (name, env, deadlineMs) => {
     const receiver = await receiverOn();
     const port = await freePort();
