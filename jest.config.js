@@ -1,7 +1,5 @@
 // One jest run over every package. The decorator specs run twice, once per decorator mode,
 // because users compile with either: legacy (experimentalDecorators) or TC39 standard.
-const { availableParallelism } = require('node:os');
-
 const tsProject = (displayName, rootDir, testMatch, tsconfig, globals = {}) => ({
   displayName,
   globals,
@@ -15,13 +13,10 @@ const tsProject = (displayName, rootDir, testMatch, tsconfig, globals = {}) => (
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
-  // Two test files at once, also on a 2-core machine, where jest's default (cores - 1) is one. Most
-  // tests wait on real processes (startups, deadlines, timeouts) rather than burn CPU: the faults
-  // project took 176 s on one worker and 96 s on two, with the same CPU time (84 s) and each file
-  // about as long as alone. Every file starts its own receivers, clusters and PostgreSQL on ports
-  // the OS picks (PM2 with a PM2_HOME of its own), so two files never share one. More cores keep
-  // jest's default.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // jest's default workers (cores - 1: one on the 2-core CI machine). Two at once (`npm test --
+  // --maxWorkers=2`) took the CI run from about 12 to 8.5-9.5 minutes (2026-12-07), but in 5 runs it
+  // brought out 3 timing races in tests that one worker had never shown (2 fixed, 1 in tls.test.ts not
+  // yet understood): the suite stays on one worker until those are gone.
   projects: [
     tsProject('core', '<rootDir>/packages/core', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json', { DECORATOR_MODE: 'legacy' }),
