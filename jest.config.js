@@ -13,10 +13,10 @@ const tsProject = (displayName, rootDir, testMatch, tsconfig, globals = {}) => (
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
-  // jest's default workers (cores - 1: one on the 2-core CI machine). Two at once (`npm test --
-  // --maxWorkers=2`) took the CI run from about 12 to 8.5-9.5 minutes (2026-12-07), but in 5 runs it
-  // brought out 3 timing races in tests that one worker had never shown (2 fixed, 1 in tls.test.ts not
-  // yet understood): the suite stays on one worker until those are gone.
+  // jest's default workers (cores - 1: one on the 2-core CI machine; the whole .ci/run took 14.5 min
+  // on 2026-12-07). Two at once (`npm test -- --maxWorkers=2`) took it to 8.5-9.5 minutes, but in 5
+  // runs brought out 3 timing races in tests that one worker had never shown (2 fixed, 1 in
+  // tls.test.ts not yet understood): the suite stays on one worker until those are gone.
   projects: [
     tsProject('core', '<rootDir>/packages/core', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json', { DECORATOR_MODE: 'legacy' }),
