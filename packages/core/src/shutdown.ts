@@ -10,8 +10,6 @@ import { atexitStage } from './stop/atexit-stage';
 import { drainStage, stoppingLine, type ProcessStop } from './stop/drain-stage';
 import { createStopPlan, type StopPosition, type StopRequest, type StopStage } from './stop/stop-plan';
 
-export { onceEach } from './util/once-each';
-
 /** Total time atexit may take when nothing else says: enough for an OTLP flush, short of most kill timeouts. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
