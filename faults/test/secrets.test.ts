@@ -51,9 +51,10 @@ describe('an endpoint with user info and ?api_key=', () => {
     expect(lines(out, /tracing to /).length).toBeGreaterThanOrEqual(2);
     for (const line of lines(out, /tracing to /)) expect(line).toContain(`tracing to ${shown}`);
     expect(lines(out, /span export to \S+ failed/).length).toBeGreaterThanOrEqual(1);
-    // Refused, or reset when the receiver went away with a connection open (Node says `connect ECONNRESET`
-    // while connecting, `read ECONNRESET` on a kept-alive socket): either way the endpoint is shown redacted.
-    for (const line of lines(out, /span export to \S+ failed/)) expect(line).toMatch(new RegExp(`^.*span export to ${escape(shown)} failed: (connect ECONNREFUSED|connect ECONNRESET|read ECONNRESET)`));
+    // Refused, or reset when the receiver went away with a connection open: Node names the call it was in
+    // (`connect` while connecting; `read` or `write` on a kept-alive socket, each seen in CI under load).
+    // Either way the endpoint is shown redacted.
+    for (const line of lines(out, /span export to \S+ failed/)) expect(line).toMatch(new RegExp(`^.*span export to ${escape(shown)} failed: (connect|read|write) ECONN(REFUSED|RESET)`));
     for (const line of lines(out, /span flush at exit failed/)) expect(line).toContain(`The collector at ${shown} was unreachable`);
     // ...and no output, event or stats() holds the secret.
     const events = JSON.stringify(app.read());
