@@ -13,10 +13,12 @@ const tsProject = (displayName, rootDir, testMatch, tsconfig, globals = {}) => (
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
-  // jest's default workers (cores - 1: one on the 2-core CI machine; the whole .ci/run took 14.5 min
-  // on 2026-12-07). Two at once (`npm test -- --maxWorkers=2`) took it to 8.5-9.5 minutes, but in 5
-  // runs brought out 3 timing races in tests that one worker had never shown (2 fixed, 1 in
-  // tls.test.ts not yet understood): the suite stays on one worker until those are gone.
+  // Two workers, also on the 2-core CI machine (jest's default there is one): most of a test's time is
+  // spent waiting on the processes it started, so two at once took the whole .ci/run from 14.5 to
+  // 8.5-9.5 minutes (2026-12-07). Two brought out timing races that one worker never showed; those
+  // found are fixed (collector-down-at-stop, secrets, collector-grpc's recovery wait). More than two
+  // are not tested here, so a bigger machine keeps two too (`npm test -- --maxWorkers=N` overrides).
+  maxWorkers: 2,
   projects: [
     tsProject('core', '<rootDir>/packages/core', ['<rootDir>/test/**/*.test.ts'], '<rootDir>/test/tsconfig.json'),
     tsProject('core:legacy-decorators', '<rootDir>/packages/core', ['<rootDir>/test/decorators/**/*.spec.ts'], '<rootDir>/test/tsconfig.legacy.json', { DECORATOR_MODE: 'legacy' }),
