@@ -29,6 +29,8 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { defaultServiceName } from '../shared/resource-attributes';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
 import { createExporter, resolveExporter } from '../otlp/exporters';
@@ -56,9 +58,11 @@ export interface Pipeline {
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
   const processor = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
-  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
+  // The spec's default service name (not the SDK's, a path), then OTEL_RESOURCE_ATTRIBUTES and
+  // OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const resource = defaultResource()
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName() }))
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
   const provider = new SdkTracerProvider({
