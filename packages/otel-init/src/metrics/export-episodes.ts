@@ -1,5 +1,6 @@
 import { describeError, log, redactUrl } from '@forkhooks/core';
 import { mismatchHintOnce } from '../otlp/mismatch-hint';
+import type { FlushOutcome } from '../shared/bounded';
 import { FailureEpisodes } from '../shared/episodes';
 import type { ExportResult } from '../shared/lazy-exporter';
 import type { MetricsConfig } from './config';
@@ -58,4 +59,37 @@ export class MetricsExportEpisodes {
     const hint = this.#hint(error);
     return hint === undefined ? '' : `${hint}; `;
   }
+}
+
+/**
+ * Says how the metrics flush at exit went, once that is known. Failed: said now. Not finished within
+ * its share of the stop (`timeout`, `cut-off`): the export goes on while the rest of the stop runs (the
+ * span flush), and often arrives, so nothing is said yet: a failure is said when it comes, and a flush
+ * still running when the process exits is said then (the 'exit' event; stderr is synchronous there).
+ * A flush that ends well says nothing: no metrics were lost.
+ */
+export function reportMetricsFlush(outcome: FlushOutcome, work: Promise<unknown>, config: Pick<MetricsConfig, 'endpoint' | 'exporters' | 'timeoutMillis'>): void {
+  if (outcome.kind === 'done') return;
+  const where = config.exporters.includes('otlp') ? ` to ${redactUrl(config.endpoint)}` : '';
+  const warn = (why: string): void =>
+    log.warn(
+      redactUrl(
+        `metrics flush at exit${where} failed: ${why}; the last interval's metrics were lost (bounded by OTEL_METRIC_EXPORT_TIMEOUT, ${config.timeoutMillis} ms, ` +
+          'and the shutdown deadline: shutdownTimeoutMs or FORKHOOKS_SHUTDOWN_TIMEOUT_MS)',
+      ),
+    );
+  if (outcome.kind === 'failed') return warn(describeError(outcome.error));
+  const started = Date.now();
+  const onExit = (): void => warn(`still running when the process exited, ${Date.now() - started} ms after its share of the stop ended (no answer${where ? ' from the collector' : ''})`);
+  process.once('exit', onExit);
+  work.then(
+    () => {
+      process.removeListener('exit', onExit);
+      log.debug(`metrics flush at exit${where} finished ${Date.now() - started} ms after its share of the stop ended`);
+    },
+    (error: unknown) => {
+      process.removeListener('exit', onExit);
+      warn(describeError(error));
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { describeError, EnvVars, log, redactUrl } from '@forkhooks/core';
+import { EnvVars, log, redactUrl } from '@forkhooks/core';
 import { buildContext, type BaseContext, type MetricFamily } from '@forkhooks/core/manager';
 import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
 import { bounded } from '../shared/bounded';
@@ -9,6 +9,7 @@ import { tracingResource } from '../tracing/seam';
 import { resolveMetricsConfig, type MetricsConfig, type MetricsConfigOptions } from './config';
 import { deferredMeterPipeline, startMeterPipelineNow } from './deferred-pipeline';
 import type { MeterPipeline } from './metrics-sdk';
+import { reportMetricsFlush } from './export-episodes';
 import { answerMetricsRequests, sendFinalSnapshot } from './worker-ipc';
 
 /** Options of `initMetrics`; each falls back to the standard OTEL_* variable, then to the spec default. */
@@ -112,16 +113,9 @@ function liveHandle(pipeline: MeterPipeline, config: MetricsConfig, route: Metri
     snapshot: () => pipeline.snapshot(),
     forceFlush: () => pipeline.forceFlush(),
     shutdown(signal) {
-      stopping ??= bounded(
-        beforeStop().then(() => pipeline.shutdown()),
-        config.timeoutMillis,
-        signal,
-      ).then((outcome) => {
-        if (outcome.kind === 'done') return;
-        const why = outcome.kind === 'failed' ? describeError(outcome.error) : outcome.kind === 'timeout' ? `no answer within ${outcome.ms} ms` : 'cut off by the shutdown deadline';
-        const where = config.exporters.includes('otlp') ? ` to ${redactUrl(config.endpoint)}` : '';
-        log.warn(`metrics flush at exit${where} failed: ${why}; the last interval's metrics may be lost (bounded by OTEL_METRIC_EXPORT_TIMEOUT, ${config.timeoutMillis} ms, and FORKHOOKS_SHUTDOWN_TIMEOUT_MS)`);
-      });
+      if (stopping) return stopping;
+      const work = beforeStop().then(() => pipeline.shutdown());
+      stopping = bounded(work, config.timeoutMillis, signal).then((outcome) => reportMetricsFlush(outcome, work, config));
       return stopping;
     },
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { BaseContext } from '@forkhooks/core/manager';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -31,4 +32,14 @@ export function workerAttributes(ctx: BaseContext, serviceName: string | undefin
     [ATTR_WORKER_RUNTIME]: ctx.runtime,
     [ATTR_WORKER_ID]: ctx.workerId,
   };
+}
+
+/**
+ * `service.name` when nothing names the service: `unknown_service:` and the executable's name, as the
+ * spec says (`process.executable.name`: `unknown_service:node`). The SDK puts `process.argv0` there,
+ * which is a path (`unknown_service:/usr/bin/node`) when the process was started by its path.
+ */
+export function defaultServiceName(argv0: string = process.argv0): string {
+  const name = basename(argv0 || '');
+  return name ? `unknown_service:${name}` : 'unknown_service';
 }

@@ -6,7 +6,10 @@
 //   span is dropped (and counted), as the BSP's queue does;
 // - its concurrency: one scheduled send at a time (the next batch waits for it), while forceFlush
 //   and shutdown send every batch at once and wait for all, in-flight ones included;
-// - only sampled spans; after shutdown, spans are dropped (and counted); timers are unref'd;
+// - only sampled spans; timers are unref'd;
+// - shutdown sends until nothing is left: spans ended while it sends (a timer of the app's that
+//   still runs during the stop) are sent too, within the deadline; spans ended after it are dropped
+//   (and counted, and said: stats.ts's drop causes);
 // - OTEL_BSP_EXPORT_TIMEOUT: every send settles within it, since the sender gives up at the
 //   exporter timeout (retries included), which config.ts keeps at or below it.
 // Sends start on the next turn of the event loop, never inside the span.end() that filled a batch,
@@ -46,6 +49,8 @@ export class EncodingSpanProcessor {
   #busy = false;
   readonly #inFlight = new Set<Promise<Error | undefined>>();
   #stopping: Promise<void> | undefined;
+  /** Shutdown's flush ended (or the counter closed at its deadline): later spans are dropped. */
+  #stopped = false;
 
   constructor(private readonly options: EncodingProcessorOptions) {}
 
@@ -54,13 +59,14 @@ export class EncodingSpanProcessor {
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
     const { counter, batch } = this.options;
-    if (this.#stopping || this.#queued >= batch.maxQueueSize) return counter.spanEnded(false);
+    if (this.#stopped || counter.closed) return counter.spanEnded(false, 'after-shutdown');
+    if (this.#queued >= batch.maxQueueSize) return counter.spanEnded(false, 'queue-full');
     const open = (this.#open ??= this.options.encoding.newBatch());
     try {
       open.add(span);
     } catch (error) {
       counter.noteError(error as Error);
-      return counter.spanEnded(false);
+      return counter.spanEnded(false, 'unencodable');
     }
     counter.spanEnded(true);
     this.#queued++;
@@ -83,13 +89,23 @@ export class EncodingSpanProcessor {
     return this.#stopping ?? this.flushAll();
   }
 
-  /** Flushes, then stops: later spans are dropped (and counted). Idempotent. */
+  /** Flushes until nothing is left to send (spans ended meanwhile included), then stops: later spans are dropped (and counted). Idempotent. */
   shutdown(): Promise<void> {
-    this.#stopping ??= this.flushAll().finally(() => {
+    this.#stopping ??= this.drain().finally(() => {
+      this.#stopped = true;
       clearTimeout(this.#timer);
       this.options.stop();
     });
     return this.#stopping;
+  }
+
+  /** flushAll, again while spans ended during the last round wait or a send is in flight; stops when the counter closed (the deadline). Rejects with the first failed send's error. */
+  private async drain(): Promise<void> {
+    let failed: unknown;
+    do {
+      await this.flushAll().catch((error: unknown) => (failed ??= error));
+    } while (!this.options.counter.closed && ((this.#open?.count ?? 0) > 0 || this.#ready.length > 0 || this.#inFlight.size > 0));
+    if (failed !== undefined) throw failed;
   }
 
   private async flushAll(): Promise<void> {

@@ -1,9 +1,17 @@
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, describeError, log, registry, REPORT_MARGIN, resolveShutdownTimeout, type HookContext, type HookRegistry } from '@forkhooks/core';
+import { describeError, log, registry, REPORT_MARGIN, type HookContext, type HookRegistry } from '@forkhooks/core';
 import { abortAfter } from '../shared/bounded';
 import { checkApiCopies } from './checks/api-copies';
 import { checkEsmLoader } from './checks/esm-loader';
 import { checkLateInstrumentations } from './checks/late-instrumentation';
 import { initTracing, type TracingHandle, type TracingOptions } from './init-tracing';
+
+/**
+ * The flush hook's own timeout: the longest a timer takes (about 24.8 days), so that the deadline in
+ * force bounds it, not a figure read at import. In a stop, the registry gives the last atexit hook what
+ * is left of the shutdown deadline, whether `shutdownTimeoutMs` or FORKHOOKS_SHUTDOWN_TIMEOUT_MS set
+ * it; run without a deadline, `handle.shutdown` is still bounded by OTEL_BSP_EXPORT_TIMEOUT.
+ */
+export const FLUSH_HOOK_TIMEOUT_MS = 2_147_483_647;
 
 /** Names of the hooks `registerTracingHooks` adds, for reports and ordering. */
 export const TRACING_HOOK_NAMES = { init: 'otel-init.initTracing', checks: 'otel-init.checks', flush: 'otel-init.shutdown' } as const;
@@ -33,10 +41,9 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
   );
   // After every other postfork hook (they may enable instrumentations too): say why spans cannot flow.
   const undoChecks = target.add('postfork', () => handle && runChecks(handle), { name: TRACING_HOOK_NAMES.checks, order: 1_000_000 });
-  // The flush may use the whole shutdown deadline (FORKHOOKS_SHUTDOWN_TIMEOUT_MS): the registry gives
-  // the last atexit hook what is left of it. It stops itself a little before that, so the line the
-  // user sees says what failed and how many spans were lost.
-  const timeoutMs = shutdownTimeout();
+  // The flush may use the whole shutdown deadline in force (shutdownTimeoutMs, or FORKHOOKS_SHUTDOWN_TIMEOUT_MS):
+  // the registry gives the last atexit hook what is left of it. It stops itself a little before that,
+  // so the line the user sees says what failed and how many spans were lost.
   const undoFlush = target.add(
     'atexit',
     (ctx: HookContext) => {
@@ -47,22 +54,13 @@ export function registerTracingHooks(options: Omit<TracingOptions, 'context'> = 
       const bound = abortAfter(ctx.signal, budget);
       return handle.shutdown(bound.signal).finally(bound.done);
     },
-    { name: TRACING_HOOK_NAMES.flush, order: -1000, timeoutMs },
+    { name: TRACING_HOOK_NAMES.flush, order: -1000, timeoutMs: FLUSH_HOOK_TIMEOUT_MS },
   );
   return () => {
     undoInit();
     undoChecks();
     undoFlush();
   };
-}
-
-/** The shutdown deadline from the environment; a bad value is startWorker's to report, not this import's. */
-function shutdownTimeout(): number {
-  try {
-    return resolveShutdownTimeout(undefined);
-  } catch {
-    return DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  }
 }
 
 function runChecks(handle: TracingHandle): void {

@@ -109,7 +109,7 @@ function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>
     forceFlush: () => pipeline.forceFlush(),
     shutdown(signal) {
       if (stopping) return stopping;
-      const before = counter.undelivered();
+      const before = counter.mark();
       stopping = bounded(pipeline.shutdown(), config.batch.exportTimeoutMillis, signal).then((outcome) => {
         counter.close();
         reportFlush(outcome, counter, before, config);

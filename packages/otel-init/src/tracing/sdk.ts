@@ -29,13 +29,14 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { defaultServiceName } from '../shared/resource-attributes';
 import type { SamplerName, TracingConfig } from './config';
 import { DeferredExporter } from './deferred-exporter';
 import { createExporter, resolveExporter } from '../otlp/exporters';
 import { EncodingSpanProcessor } from './encoding-processor';
 import { traceEncoding } from '../otlp/encodings';
 import { HttpSender } from '../otlp/http-sender';
-import { partialRejectionWarning } from './lost-spans';
 import type { SpanCounter } from './stats';
 
 /** When the exporter is loaded if no export needed it before: after start-up, before most stops. */
@@ -57,9 +58,11 @@ export interface Pipeline {
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
   const processor = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
-  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
+  // The spec's default service name (not the SDK's, a path), then OTEL_RESOURCE_ATTRIBUTES and
+  // OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const resource = defaultResource()
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName() }))
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
   const provider = new SdkTracerProvider({
@@ -84,7 +87,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
  */
 function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): SpanProcessor {
   const encoding = traceEncoding(protocol);
-  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error), partialRejectionWarning(config.endpoint));
+  const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error), (_rejected, said) => counter.noteRefusal(said));
   const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
   const processor: SpanProcessor = new EncodingSpanProcessor({
     encoding,
@@ -106,15 +109,23 @@ function batchProcessor(config: TracingConfig, counter: SpanCounter): SpanProces
   ) as SpanExporter;
   // Both lines take one options object holding the exporter (2.12's sdk-trace already did).
   const batch = new BatchSpanProcessor({ exporter, ...config.batch });
+  // The BatchSpanProcessor drops, silently, every span ended once its shutdown began.
+  let stopping = false;
   return {
     onStart: (span, parent) => batch.onStart(span, parent),
     onEnd: (span) => {
       // The processor only queues sampled spans; count what it is asked to deliver.
-      if (span.spanContext().traceFlags & 1) counter.spanEnded();
+      if (span.spanContext().traceFlags & 1) {
+        if (stopping) counter.spanEnded(false, 'after-shutdown');
+        else counter.spanEnded();
+      }
       batch.onEnd(span);
     },
     forceFlush: () => batch.forceFlush(),
-    shutdown: () => batch.shutdown(),
+    shutdown: () => {
+      stopping = true;
+      return batch.shutdown();
+    },
   };
 }
 

@@ -1,11 +1,17 @@
 // Counting what the SDK does not report: the BatchSpanProcessor drops spans silently when its
 // queue is full, and the exporter fails whole batches ("Concurrent export limit reached").
 // forkhooks' own processor (encoding-processor.ts) feeds the same counts, saying itself
-// whether it queued a span.
+// whether it queued a span, and why not.
 // Structural types only, so this file does not depend on an SDK version. What the user is told
-// when exports fail and recover is tracing/lost-spans.ts's; when, is shared/episodes.ts's.
+// when exports fail and recover, and when spans are dropped, is tracing/lost-spans.ts's; when, is
+// shared/episodes.ts's; the drops by cause, drop-causes.ts's.
+// A little over 200 lines, one class: every count must agree with the others at any moment (ended =
+// pending + exported + dropped), and a split would have to share the counts it keeps in step.
 import { FailureEpisodes } from '../shared/episodes';
+import { DropsByCause, type DropCause, type DropReporter } from './drop-causes';
 import type { ExporterLike, ExportResult } from '../shared/lazy-exporter';
+
+export type { DropCause } from './drop-causes';
 
 /** What `handle.stats()` returns. Every span ended is, at any moment, queued, exported or dropped. */
 export interface TracingStats {
@@ -21,37 +27,75 @@ export interface TracingStats {
   exportFailures: number;
 }
 
+/** SpanCounter.mark(): counts when the flush at exit started. */
+export interface FlushMark {
+  undelivered: number;
+  ended: number;
+  exported: number;
+  errors: number;
+}
+
 /** Keeps the counts; the processor and exporter wrappers feed it. */
 export class SpanCounter {
   private ended = 0;
   private exported = 0;
   private dropped = 0;
   private failures = 0;
-  /** Of `dropped`: spans a collector answered for and refused (OTLP partial success); no flush failed for them. */
-  private refused = 0;
   /** Mirrors the processor's queue: it drops a span exactly when its queue holds maxQueueSize. */
   private queued = 0;
   /** Exports sent and not settled yet, by batch. */
   private readonly inFlight = new Set<{ spans: number; abandoned: boolean }>();
-  private closed = false;
+  private isClosed = false;
   /** The last export or connection error, for the line that says why a flush failed. */
   private lastError: Error | undefined;
+  /** Export and connection errors seen so far. */
+  private errors = 0;
+
+  /** Drops by cause (those of failed exports and of the flush's deadline are not in it), each said per episode. */
+  private readonly drops: DropsByCause;
+  /** The last message of a collector's partial refusal, for the line that says it. */
+  private refusal: string | undefined;
 
   constructor(
     private readonly maxQueueSize: number,
     private readonly onFirstFailure: (error: Error | undefined) => void,
     private readonly onRecovered: (lost: number) => void,
-  ) {}
+    dropLines: DropReporter = () => ({ started: () => undefined, ended: () => undefined }),
+  ) {
+    this.drops = new DropsByCause(dropLines);
+  }
 
   /**
    * A sampled span ended and is handed to the processor. `accepted`: whether it queued the span;
-   * forkhooks' processor says so, the BatchSpanProcessor's queue is mirrored (it drops a span exactly
-   * when its queue holds maxQueueSize).
+   * forkhooks' processor says so (and `cause`, when it did not), the BatchSpanProcessor's queue is
+   * mirrored (it drops a span exactly when its queue holds maxQueueSize).
    */
-  spanEnded(accepted = this.queued < this.maxQueueSize): void {
+  spanEnded(accepted = this.queued < this.maxQueueSize, cause?: DropCause, detail?: string): void {
     this.ended++;
-    if (this.closed || !accepted) this.dropped++;
+    if (this.isClosed) this.drop('after-shutdown', 1);
+    else if (!accepted) this.drop(cause ?? 'queue-full', 1, detail);
     else this.queued++;
+  }
+
+  /** close() was called: the flush at exit ended or its deadline passed. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** `spans` queued spans were dropped before any export (a span found too big to send): counted, and said by cause. */
+  droppedQueued(cause: DropCause, spans: number, detail?: string): void {
+    this.queued = Math.max(0, this.queued - spans);
+    this.drop(cause, spans, detail);
+  }
+
+  /** What a collector said when it refused spans (OTLP partial success): the refused cause's line quotes it. */
+  noteRefusal(message: string | undefined): void {
+    if (message) this.refusal = message;
+  }
+
+  /** Spans dropped for `cause` so far. */
+  droppedFor(cause: DropCause): number {
+    return this.drops.of(cause);
   }
 
   /** Wraps an exporter so every batch's outcome is counted. */
@@ -81,17 +125,17 @@ export class SpanCounter {
       this.inFlight.delete(batch);
       const rejected = result.code === 0 ? Math.min(spans, Math.max(0, result.rejected ?? 0)) : 0;
       if (batch.abandoned) {
-        // Counted as dropped at close(); it got through after all.
+        // Counted as dropped and failed at close(); it got through after all, all but what the collector refused.
         if (result.code === 0) {
-          this.dropped -= spans - rejected;
+          this.failures--;
+          this.dropped -= spans;
           this.exported += spans - rejected;
-        } else {
-          this.failures++;
+          this.drop('refused', rejected, this.refusal);
         }
       } else if (result.code === 0) {
         this.exported += spans - rejected;
-        this.dropped += rejected;
-        this.refused += rejected;
+        if (rejected > 0) this.drop('refused', rejected, this.refusal);
+        else this.drops.recovered('refused');
         this.episodes.succeeded();
         this.droppedAtLastSuccess = this.dropped;
       } else {
@@ -102,28 +146,46 @@ export class SpanCounter {
 
   /**
    * After shutdown (or its deadline): what is still queued is lost, and so is every later span. An
-   * export still in flight is counted as dropped too, since the process may end before it settles
-   * (then stats() at exit accounts for every span); if it does settle and succeeded, it moves to exported.
+   * export still in flight is counted as dropped, and as a failed export, too, since the process may
+   * end before it settles (then stats() at exit accounts for every span); if it does settle and
+   * succeeded, it moves to exported. Drop episodes still running end with their count.
    */
   close(): void {
-    this.closed = true;
+    this.isClosed = true;
     this.dropped += this.queued;
     this.queued = 0;
     for (const batch of this.inFlight) {
       if (batch.abandoned) continue;
       batch.abandoned = true;
       this.dropped += batch.spans;
+      this.failures++;
     }
+    this.drops.close();
   }
 
   /** A connection error the exporter will retry on its own (no export result yet): kept as the likely cause. */
   noteError(error: Error): void {
     this.lastError = error;
+    this.errors++;
   }
 
-  /** Spans dropped because no export delivered them: `spansDropped` without those a collector refused in an answered export. */
+  /** The counts the flush's line at exit compares with: taken when the flush starts. */
+  mark(): FlushMark {
+    return { undelivered: this.undelivered(), ended: this.ended, exported: this.exported, errors: this.errors };
+  }
+
+  /**
+   * Spans lost by exports: failed, or still queued or in flight when the flush ended. `spansDropped`
+   * without the spans dropped for a cause (DropCause: a full queue, refused by a collector, ...), which
+   * their own lines said.
+   */
   undelivered(): number {
-    return this.dropped - this.refused;
+    return this.dropped - this.drops.total();
+  }
+
+  /** Export and connection errors seen so far (failed exports, and errors the exporter retried). */
+  errorCount(): number {
+    return this.errors;
   }
 
   /** The message of the last export or connection error, if any. */
@@ -153,8 +215,14 @@ export class SpanCounter {
    */
   private droppedAtLastSuccess = 0;
 
+  private drop(cause: DropCause, spans: number, detail?: string): void {
+    this.dropped += spans;
+    this.drops.add(cause, spans, detail);
+  }
+
   private fail(spans: number, error: Error | undefined): void {
     this.failures++;
+    this.errors++;
     if (error) this.lastError = error;
     this.dropped += spans;
     this.episodes.failed(error);
