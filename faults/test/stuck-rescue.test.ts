@@ -104,7 +104,7 @@ describe('a worker stuck in while (true), killed by the heartbeat watchdog', () 
     expect(run.line).toContain(`rescued ${SPANS + 1} span(s), 1 of them open in the stuck code, ended with ERROR and this stack; lost 0; SIGKILLing it`);
     expect(run.kill).toMatchObject({ rescue: 'rescued', blockedIn: 'javascript', spansRescued: SPANS + 1, spansLost: 0 });
     expect(String(run.kill.stack)).toBe(String(exception?.attributes['exception.stacktrace']));
-    report('stuck worker rescued before the watchdog kill', { node: _name, spansEnded: SPANS, received: run.received.length, lost: SPANS + 1 - run.received.length });
+    report('stuck worker rescued before the watchdog kill', { node: _name, spansEnded: SPANS + 1, received: run.received.length, lost: SPANS + 1 - run.received.length, rescueMs: run.kill.rescueMs, silentMs: run.kill.silentMs });
     if (!run.native) return;
     // Blocked in native code: no pause, no stack; said, and killed as before.
     expect(run.native.line).toMatch(/its main thread is blocked in native code \(a synchronous system call or an addon: it did not pause\), so no stack was taken; lost the 6 span\(s\) it held at its last heartbeat; SIGKILLing it/);

@@ -33,7 +33,7 @@ export function describeKill(condemned: Condemned, answer: RescueReport | { erro
   const notes = answer.notes.length > 0 ? ` (${answer.notes.join('; ')})` : '';
   if (answer.outcome === 'native') {
     const line = `${head}: its main thread is blocked in native code (a synchronous system call or an addon: it did not pause), so no stack was taken${notes}${lostHeld}${tail}`;
-    return { line, event: { rescue: 'native', blockedIn: 'native', spansRescued: 0, spansLost: unsent } };
+    return { line, event: { rescue: 'native', blockedIn: 'native', spansRescued: 0, spansLost: unsent, rescueMs: answer.tookMs } };
   }
   if (answer.outcome === 'failed') {
     return { line: `${head}: its event loop is blocked; its rescue failed${notes}${lostHeld}${tail}`, event: { rescue: 'failed', spansRescued: 0, spansLost: unsent } };
@@ -45,7 +45,7 @@ export function describeKill(condemned: Condemned, answer: RescueReport | { erro
   const line = `${head}: its main thread was stuck at ${shown}; rescued ${answer.spansRescued} span(s)${hung}; lost ${answer.spansLost}${inFlight}${notes}${tail}`;
   return {
     line,
-    event: { rescue: 'rescued', blockedIn: 'javascript', stack: answer.stacktrace, frames, spansRescued: answer.spansRescued, spansLost: answer.spansLost, spansInFlight: answer.spansInFlight },
+    event: { rescue: 'rescued', blockedIn: 'javascript', stack: answer.stacktrace, frames, spansRescued: answer.spansRescued, spansLost: answer.spansLost, spansInFlight: answer.spansInFlight, rescueMs: answer.tookMs },
   };
 }
 

@@ -55,6 +55,8 @@ export interface WatchdogKillInfo extends WorkerInfo {
   spansLost: number | undefined;
   /** Spans in an export the worker had begun before it got stuck: they may have arrived. */
   spansInFlight?: number;
+  /** How long the rescue took, from the primary's word to its watchdog thread's answer (the kill came right after). */
+  rescueMs?: number;
 }
 
 /** A worker being recycled (replacement first, then a graceful stop). */
