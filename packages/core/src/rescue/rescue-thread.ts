@@ -50,6 +50,8 @@ export function rescueThread(req: NodeJS.Require, socketPath: string | undefined
     socket.on('data', (chunk: string) => {
       input += chunk;
       const end = input.indexOf('\n');
+      // The primary's word is one short line: anything longer is not it.
+      if (end < 0 && input.length > 4096) socket.destroy();
       if (end < 0) return;
       let request: RescueRequest;
       try {
