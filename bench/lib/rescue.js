@@ -27,6 +27,8 @@ async function measureRescue(ctx) {
     for (const [side, env] of Object.entries(SIDES)) {
       clusters[side] = await BenchCluster.start('forkhooks', { workers: 2, env: ctx.env({ OTEL_SERVICE_NAME: `bench-rescue-${side}-${ctx.runId}`, ...env }) });
     }
+    // Both sides warmed first (JIT, connections): otherwise round 1's first side pays for it.
+    for (const side of Object.keys(SIDES)) await load.run(clusters[side].url, { connections: s.connections, durationS: s.durationS });
     for (let r = 0; r < s.rounds; r++) {
       const row = {};
       for (const side of rotate(Object.keys(SIDES), r)) {
