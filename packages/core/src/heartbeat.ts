@@ -23,7 +23,11 @@ export function startHeartbeat(stopBudgetMs: number, env: NodeJS.ProcessEnv = pr
   let watchdog: OrphanWatchdog | undefined;
   const rescue = rescueSetting(env);
   const address = 'address' in rescue ? rescue.address : undefined;
-  if (address) installRescue();
+  if (address) {
+    installRescue();
+    // Whatever ends this process, bar a SIGKILL (then its primary, or its orphan watchdog, removes it).
+    process.once('exit', () => removeRescueSocket(address));
+  }
   try {
     watchdog = startOrphanWatchdog(stopBudgetMs, address);
   } catch (error) {

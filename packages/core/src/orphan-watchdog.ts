@@ -23,7 +23,8 @@ export interface OrphanWatchdog {
 const THREAD = `
 'use strict';
 const { workerData, threadId } = require('node:worker_threads');
-const { writeSync } = require('node:fs');
+const { writeSync, unlinkSync, rmdirSync } = require('node:fs');
+const { dirname } = require('node:path');
 const { ppid, tick, blockedMs, budgetMs, pollMs, quiet } = workerData;
 const last = new BigInt64Array(tick);
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
@@ -41,6 +42,8 @@ setInterval(() => {
   if (!quiet) {
     try { writeSync(2, '[forkhooks warn pid=' + process.pid + ' thread=' + threadId + '] the primary (pid ' + ppid + ') is gone and ' + why + ': ending this worker with SIGKILL, ' + orphanMs + ' ms after the primary went\\n'); } catch {}
   }
+  // No primary is left to remove the rescue socket after this kill.
+  if (workerData.rescue) { try { unlinkSync(workerData.rescue); rmdirSync(dirname(workerData.rescue)); } catch {} }
   process.kill(process.pid, 'SIGKILL');
 }, pollMs);
 (${rescueThread.toString()})(require, workerData.rescue, ${JSON.stringify(RESCUE_KEY)});
