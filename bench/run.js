@@ -19,6 +19,7 @@ const { ratiosChart } = require('./lib/chart');
 const { measureDelivery } = require('./lib/delivery');
 const { measureDispatch } = require('./lib/dispatch');
 const { measureProtocols } = require('./lib/protocols');
+const { measureRescue } = require('./lib/rescue');
 const { reapAll, trackedPids } = require('./lib/processes');
 const { startReceiverProcess } = require('./lib/receiver');
 const { buildResults, renderMarkdown, renderText } = require('./lib/report');
@@ -34,7 +35,7 @@ const SECTIONS = ['dispatch', 'startup', 'throughput', 'delivery', 'shutdown', '
 /** The sections that can run their apps from --app-dir (another OpenTelemetry line; bench/matrix.js). */
 const APP_DIR_SECTIONS = ['pipeline', 'throughput'];
 /** Sections run only when named in --only (not part of the full run's report). */
-const OPTIONAL = ['protocols'];
+const OPTIONAL = ['protocols', 'rescue'];
 
 function parseArgs(argv) {
   const args = { mode: 'full', out: join(__dirname, 'results'), name: 'latest', only: SECTIONS };
@@ -101,7 +102,7 @@ async function main() {
     appDir: args.appDir,
     env: (extra = {}) => ({ ...baseEnv(receiver.url), ...extra }),
   };
-  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols, pipeline: measurePipeline };
+  const measures = { dispatch: measureDispatch, startup: measureStartup, throughput: measureThroughput, delivery: measureDelivery, shutdown: measureShutdown, reload: measureReload, metrics: measureMetrics, protocols: measureProtocols, pipeline: measurePipeline, rescue: measureRescue };
   const sections = {};
   let failure;
   try {

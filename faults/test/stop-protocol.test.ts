@@ -119,6 +119,8 @@ describe('a worker that overruns its drain + atexit deadline', () => {
     expect(killed).toHaveLength(1);
     expect(killed[0]).toContain(`worker 0 (pid ${pid}) did not exit within 3500 ms (drain 1000 + atexit 1500 + grace 1000 ms)`);
     expect(killed[0]).toMatch(/cut off: its atexit/);
+    // No SIGKILL is silent about spans (issue 22): the count its last heartbeat carried.
+    expect(killed[0]).toMatch(/; it held \d+ span\(s\) not yet exported at its last heartbeat/);
     // Not before the worker's own budget ran out.
     expect(stopMs).toBeGreaterThanOrEqual(3_500);
     report('worker overruns its stop', { stopMs, line: killed[0] });

@@ -30,3 +30,10 @@ export type { ManagerMessage, MetricFamily, MetricPoint, StopPhase, WorkerMessag
 export { settlesWithin } from './util/settles-within';
 export { onceEach } from './util/once-each';
 export { isThenable } from './util/is-thenable';
+
+// The rescue of a stuck worker: what another package hands over (otel-init's tracing), and the primary's word to the worker's watchdog thread.
+export { registerRescue } from './rescue/rescue-registry';
+export { removeRescueSocket, STUCK_RESCUE_VAR } from './rescue/rescue-socket';
+export { requestRescue } from './rescue/request-rescue';
+export type { RescueRequest } from './rescue/rescue-thread';
+export type { RescueDelivery, RescueHandler, RescueOutcome, RescueReport, StuckFrame, StuckStack } from './rescue/rescue-types';

@@ -9,8 +9,12 @@ export type WorkerMessage =
   | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string }
   /** The worker's stop reached its drain, or its atexit: what a forced kill would cut off. */
   | { forkhooks: 'stopping'; pid: number; phase: StopPhase }
-  /** The worker's event loop is alive: its RSS and the requests its closeOnStop http servers have seen. */
-  | { forkhooks: 'heartbeat'; pid: number; rss: number; requests: number }
+  /**
+   * The worker's event loop is alive: its RSS, the requests its closeOnStop http servers have seen, the
+   * spans a kill would lose now (ended, not exported; undefined without tracing), and where its watchdog
+   * thread listens for a rescue (or why it does not).
+   */
+  | { forkhooks: 'heartbeat'; pid: number; rss: number; requests: number; unsent?: number; rescue?: string; rescueOff?: string }
   /** The worker's current cumulative metrics: the answer to a metrics-request, or (final: true) its last snapshot at atexit. */
   | { forkhooks: 'metrics-response'; id: number; pid: number; workerIndex: number; final?: boolean; families: MetricFamily[] };
 

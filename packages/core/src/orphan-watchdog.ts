@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { describe } from './errors/hook.error';
 import { log } from './logger';
+import { RESCUE_KEY } from './rescue/rescue-registry';
+import { rescueThread } from './rescue/rescue-thread';
 
 /** An orphan whose event loop has not ticked for this long is blocked: nothing in it will run its stop. */
 export const ORPHAN_BLOCKED_MS = 1_500;
@@ -21,7 +23,8 @@ export interface OrphanWatchdog {
 const THREAD = `
 'use strict';
 const { workerData, threadId } = require('node:worker_threads');
-const { writeSync } = require('node:fs');
+const { writeSync, unlinkSync, rmdirSync } = require('node:fs');
+const { dirname } = require('node:path');
 const { ppid, tick, blockedMs, budgetMs, pollMs, quiet } = workerData;
 const last = new BigInt64Array(tick);
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
@@ -39,16 +42,20 @@ setInterval(() => {
   if (!quiet) {
     try { writeSync(2, '[forkhooks warn pid=' + process.pid + ' thread=' + threadId + '] the primary (pid ' + ppid + ') is gone and ' + why + ': ending this worker with SIGKILL, ' + orphanMs + ' ms after the primary went\\n'); } catch {}
   }
+  // No primary is left to remove the rescue socket after this kill.
+  if (workerData.rescue) { try { unlinkSync(workerData.rescue); rmdirSync(dirname(workerData.rescue)); } catch {} }
   process.kill(process.pid, 'SIGKILL');
 }, pollMs);
+(${rescueThread.toString()})(require, workerData.rescue, ${JSON.stringify(RESCUE_KEY)});
 `;
 
 /**
  * Starts the watchdog thread that ends this worker when its primary has died and its event loop is
- * blocked (or its stop overran `stopBudgetMs`). Costs one thread (about 9 MiB of RSS: an isolate) and a
- * 100 ms poll there.
+ * blocked (or its stop overran `stopBudgetMs`), and, given `rescue` (a socket path), listens there for
+ * the primary's word to rescue a stuck main thread (rescue/rescue-thread.ts). Costs one thread (about
+ * 9 MiB of RSS: an isolate) and a 100 ms poll there.
  */
-export function startOrphanWatchdog(stopBudgetMs: number): OrphanWatchdog {
+export function startOrphanWatchdog(stopBudgetMs: number, rescue?: string): OrphanWatchdog {
   const tick = new SharedArrayBuffer(8);
   const last = new BigInt64Array(tick);
   Atomics.store(last, 0, BigInt(Date.now()));
@@ -57,7 +64,7 @@ export function startOrphanWatchdog(stopBudgetMs: number): OrphanWatchdog {
     eval: true,
     // Nothing of the app's preloads (a --require or --import of a tracing file) belongs in this thread.
     execArgv: [],
-    workerData: { ppid: process.ppid, tick, blockedMs: ORPHAN_BLOCKED_MS, budgetMs: stopBudgetMs, pollMs: POLL_MS, quiet: level === 'silent' || level === 'error' },
+    workerData: { rescue, ppid: process.ppid, tick, blockedMs: ORPHAN_BLOCKED_MS, budgetMs: stopBudgetMs, pollMs: POLL_MS, quiet: level === 'silent' || level === 'error' },
     stdout: false,
     stderr: false,
   });

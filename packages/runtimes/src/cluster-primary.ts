@@ -81,7 +81,9 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
       force: () => {
         const killed = killAll(this.#liveWorkers());
         const pids = killed.map((l) => l.info.pid).join(', ');
-        const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit, and ` : '';
+        const unsent = killed.reduce((sum, l) => sum + (l.link.unsent ?? 0), 0);
+        const held = killed.some((l) => l.link.unsent !== undefined) ? ` holding ${unsent} span(s) not yet exported at their last heartbeat` : '';
+        const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit${held}, and ` : '';
         return `${workers}the primary's atexit hooks`;
       },
       // Nothing a primary hears twice is expected: each kind is said once.

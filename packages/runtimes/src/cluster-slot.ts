@@ -17,6 +17,9 @@ export interface LiveWorker {
   lastBeatAt?: number;
   rss?: number;
   requests?: number;
+  /** Where its watchdog thread listens for a rescue (from its heartbeats), or why it does not. */
+  rescue?: string;
+  rescueOff?: string;
   /** Its maxRequests, jitter included. */
   readonly requestLimit: number | undefined;
   /** Replaced or removed: the primary asked it to stop, its exit is expected. */

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { describeError, HookError, isInstance, runPrefork } from '@forkhooks/core';
+import { removeRescueSocket } from '@forkhooks/core/manager';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { replacementError } from './errors/replacement-failed';
@@ -97,8 +98,8 @@ export class ForkQueue {
         slot.everReady = true;
         this.host.ready(live);
       },
-      onHeartbeat: ({ rss, requests }) => {
-        Object.assign(live, { lastBeatAt: Date.now(), rss, requests });
+      onHeartbeat: ({ rss, requests, rescue, rescueOff }) => {
+        Object.assign(live, { lastBeatAt: Date.now(), rss, requests, rescue, rescueOff });
         this.host.heartbeat(slot, live);
       },
     });
@@ -108,7 +109,11 @@ export class ForkQueue {
       link,
       startedAt: Date.now(),
       requestLimit: requestLimit(this.options),
-      exited: link.exited.then(({ code, signal }) => this.host.exited(slot, live, code, signal)),
+      exited: link.exited.then(({ code, signal }) => {
+        // A killed worker cannot remove its own rescue socket.
+        removeRescueSocket(live.rescue);
+        this.host.exited(slot, live, code, signal);
+      }),
     };
     // Without a listener an 'error' (a send on a closing channel) would crash the primary.
     worker.on('error', (error: Error) => log.debug(`worker ${workerIndex} (pid ${info.pid}): ${error.message}`));

@@ -2,7 +2,7 @@ import type { StopPhase } from '@forkhooks/core/manager';
 import { handled } from './promises';
 import { stopWithinBudget, type StopBudget, type StopLink } from './stop-worker';
 import type { StartFailure } from './types/worker-info';
-import { cutOff, readWorkerMessage } from './worker-messages';
+import { cutOff, readWorkerMessage, unsentClause, type Heartbeat } from './worker-messages';
 
 /**
  * What a manager listens to on what it spawned: a ChildProcess, a worker_threads Worker or a
@@ -24,6 +24,8 @@ export interface LinkState {
   readonly stopPhase: StopPhase | undefined;
   /** Its manager ended it (SIGKILL by pid, or terminate a thread) after its stop budget, or on a forced stop. */
   readonly forced: boolean;
+  /** The spans it held (ended, not exported) at its last heartbeat; undefined without heartbeats or tracing. */
+  readonly unsent: number | undefined;
 }
 
 /** How a worker's link reports it, and what its manager hears. */
@@ -34,8 +36,8 @@ export interface WorkerLinkOptions<E> {
   exitedEarly(exit: E, failure: StartFailure | undefined): Error;
   /** Its first ready message (`ready` set and `started` resolved already). */
   onReady?(): void;
-  /** A heartbeat, with the RSS and request count it carried. */
-  onHeartbeat?(beat: { rss: number; requests: number }): void;
+  /** A heartbeat, with what it carried (RSS, requests, unsent spans, the rescue's address). */
+  onHeartbeat?(beat: Heartbeat): void;
 }
 
 /** The manager's part of a stop that only it knows: how to ask, whether the worker is gone, the overrun line, how to end it. */
@@ -64,6 +66,7 @@ export class WorkerLink<E> implements LinkState {
   #failure: StartFailure | undefined;
   #stopPhase: StopPhase | undefined;
   #forced = false;
+  #unsent: number | undefined;
   #stopping: Promise<E> | undefined;
 
   constructor(source: LinkSource, options: WorkerLinkOptions<E>) {
@@ -81,7 +84,10 @@ export class WorkerLink<E> implements LinkState {
       const signal = readWorkerMessage(message);
       if (signal?.kind === 'failed') this.#failure = signal.failure;
       if (signal?.kind === 'stopping') this.#stopPhase = signal.phase;
-      if (signal?.kind === 'heartbeat') options.onHeartbeat?.({ rss: signal.rss, requests: signal.requests });
+      if (signal?.kind === 'heartbeat') {
+        this.#unsent = signal.beat.unsent;
+        options.onHeartbeat?.(signal.beat);
+      }
       if (signal?.kind !== 'ready' || this.#ready) return;
       this.#ready = true;
       resolveStarted();
@@ -105,6 +111,10 @@ export class WorkerLink<E> implements LinkState {
     return this.#forced;
   }
 
+  get unsent(): number | undefined {
+    return this.#unsent;
+  }
+
   /** Marks it forced, then ends it the manager's way (`end`). */
   force(end: () => unknown): unknown {
     this.#forced = true;
@@ -117,7 +127,7 @@ export class WorkerLink<E> implements LinkState {
       ask: () => ways.ask(),
       exited: this.exited,
       gone: () => ways.gone(),
-      overran: (budget) => ways.overran(budget, cutOff(this.#stopPhase)),
+      overran: (budget) => ways.overran(budget, cutOff(this.#stopPhase) + unsentClause(this.#unsent)),
       force: () => this.force(() => ways.force()),
     };
   }

@@ -6,8 +6,18 @@ export type WorkerSignal =
   | { kind: 'ready' }
   | { kind: 'failed'; failure: StartFailure }
   | { kind: 'stopping'; phase: StopPhase }
-  | { kind: 'heartbeat'; rss: number; requests: number }
+  | { kind: 'heartbeat'; beat: Heartbeat }
   | undefined;
+
+/** What a heartbeat carries: RSS, requests, the spans a kill would lose now, where its rescue listens (or why not). */
+export interface Heartbeat {
+  rss: number;
+  requests: number;
+  /** Ended, not yet exported (undefined: no tracing in the worker). */
+  unsent: number | undefined;
+  rescue: string | undefined;
+  rescueOff: string | undefined;
+}
 
 /** Reads a message sent by core's startWorker (`{ forkhooks: 'ready' | 'failed', ... }`); anything else is the app's. */
 export function readWorkerMessage(message: unknown): WorkerSignal {
@@ -21,8 +31,12 @@ export function readWorkerMessage(message: unknown): WorkerSignal {
     if (phase === 'drain' || phase === 'atexit') return { kind: 'stopping', phase };
   }
   if (isMessage(message, 'heartbeat')) {
-    const { rss, requests } = message as Extract<WorkerMessage, { forkhooks: 'heartbeat' }>;
-    return { kind: 'heartbeat', rss: Number(rss) || 0, requests: Number(requests) || 0 };
+    const { rss, requests, unsent, rescue, rescueOff } = message as Extract<WorkerMessage, { forkhooks: 'heartbeat' }>;
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+    return {
+      kind: 'heartbeat',
+      beat: { rss: Number(rss) || 0, requests: Number(requests) || 0, unsent: typeof unsent === 'number' ? unsent : undefined, rescue: text(rescue), rescueOff: text(rescueOff) },
+    };
   }
   return undefined;
 }
@@ -32,6 +46,12 @@ export function cutOff(phase: StopPhase | undefined): string {
   if (phase === 'atexit') return 'its atexit hooks still running (a span flush among them)';
   if (phase === 'drain') return 'its requests in flight and all of its atexit hooks';
   return 'its whole stop (it never reported a drain or atexit: blocked, or not listening for the stop message)';
+}
+
+/** What a kill loses of the spans, from the worker's last heartbeat: a clause for the kill's line. */
+export function unsentClause(unsent: number | undefined): string {
+  if (unsent === undefined) return '';
+  return `; it held ${unsent} span(s) not yet exported at its last heartbeat${unsent > 0 ? ', lost with it' : ''}`;
 }
 
 /** The manager's stop request, understood by core's stop paths (IPC and parentPort). */

@@ -48,6 +48,8 @@ export class EncodingSpanProcessor {
   /** A scheduled send is in flight (one at a time, as the BSP). */
   #busy = false;
   readonly #inFlight = new Set<Promise<Error | undefined>>();
+  /** Batches handed to a send that starts on the next turn: their bytes are not taken yet (a rescue takes them). */
+  readonly #handing = new Set<TraceBatch>();
   #stopping: Promise<void> | undefined;
   /** Shutdown's flush ended (or the counter closed at its deadline): later spans are dropped. */
   #stopped = false;
@@ -116,6 +118,23 @@ export class EncodingSpanProcessor {
     if (failed) throw failed;
   }
 
+  /**
+   * For the rescue of a stuck main thread (tracing/rescue.ts), which cannot send: the bytes of every
+   * batch not yet handed to the sender, taken out (the queue is empty after; a send due on the next
+   * turn finds its batch empty and sends nothing).
+   */
+  takeUnsent(): Array<{ body: Uint8Array; spans: number }> {
+    this.closeOpen();
+    const ready = this.#ready.splice(0);
+    for (const batch of ready) {
+      this.#queued -= batch.count;
+      this.options.counter.exportStarted(batch.count);
+    }
+    const taken = [...this.#handing, ...ready].filter((batch) => batch.count > 0).map((batch) => ({ spans: batch.count, body: batch.take() }));
+    this.#handing.clear();
+    return taken;
+  }
+
   /** Moves the open batch, if it holds spans, to the ready list. */
   private closeOpen(): void {
     clearTimeout(this.#timer);
@@ -140,9 +159,13 @@ export class EncodingSpanProcessor {
     const spans = batch.count;
     this.#queued -= spans;
     const settle = this.options.counter.exportStarted(spans);
+    this.#handing.add(batch);
     const sent = new Promise<Error | undefined>((resolve) => {
       this.quietly(() =>
         setImmediate(() => {
+          this.#handing.delete(batch);
+          // Taken by a rescue (takeUnsent): it sent them.
+          if (batch.count === 0) return resolve(undefined);
           let body: Uint8Array;
           try {
             body = batch.take();

@@ -9,6 +9,7 @@ import { once } from '../shared/once';
 import { workerAttributes } from '../shared/resource-attributes';
 import { resolveConfig, type ConfigOptions } from './config';
 import { countedSpans, reportFlush } from './lost-spans';
+import { registerTracingRescue } from './rescue';
 import type * as Sdk from './sdk';
 import type { Pipeline } from './sdk';
 import type { SpanCounter, TracingStats } from './stats';
@@ -101,6 +102,7 @@ function startSdk(config: ReturnType<typeof resolveConfig>, attributes: Attribut
 
 function liveHandle(pipeline: Pipeline, config: ReturnType<typeof resolveConfig>, counter: SpanCounter): TracingHandle {
   let stopping: Promise<void> | undefined;
+  registerTracingRescue(config, counter, pipeline.unsent);
   return {
     provider: pipeline.provider,
     endpoint: config.endpoint,

@@ -48,6 +48,14 @@ export interface Pipeline {
   readonly resourceAttributes: Attributes;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+  /** forkhooks' own pipeline only: its wire format and the bytes it has not sent, for the rescue of a stuck worker (rescue.ts). */
+  readonly unsent?: UnsentSource;
+}
+
+/** What the rescue of a stuck worker takes from forkhooks' own pipeline. */
+export interface UnsentSource {
+  contentType: string;
+  take(): Array<{ body: Uint8Array; spans: number }>;
 }
 
 /**
@@ -57,7 +65,8 @@ export interface Pipeline {
  * BatchSpanProcessor over the protocol's official exporter.
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
-  const processor = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
+  const own = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : undefined;
+  const processor = own?.processor ?? batchProcessor(config, counter);
   // The spec's default service name (not the SDK's, a path), then OTEL_RESOURCE_ATTRIBUTES and
   // OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
@@ -78,6 +87,7 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     resourceAttributes: resource.attributes,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
+    unsent: own?.unsent,
   };
 }
 
@@ -85,11 +95,11 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
  * forkhooks' own pipeline (issue 14): spans encoded as they end, sent by forkhooks' OTLP/HTTP sender.
  * No exporter package is loaded (nor resolved: none is needed).
  */
-function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): SpanProcessor {
+function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'http/json', counter: SpanCounter): { processor: SpanProcessor; unsent: UnsentSource } {
   const encoding = traceEncoding(protocol);
   const sender = new HttpSender(config, encoding.contentType, (error) => counter.noteError(error), (_rejected, said) => counter.noteRefusal(said));
   const { suppressTracing } = fromSdk<typeof Core>('@opentelemetry/core');
-  const processor: SpanProcessor = new EncodingSpanProcessor({
+  const processor = new EncodingSpanProcessor({
     encoding,
     send: (body) => sender.send(body),
     stop: () => sender.shutdown(),
@@ -97,7 +107,7 @@ function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'h
     counter,
     quiet: suppressTracing(ROOT_CONTEXT),
   });
-  return processor;
+  return { processor, unsent: { contentType: encoding.contentType, take: () => processor.takeUnsent() } };
 }
 
 /** The SDK's BatchSpanProcessor over the protocol's official exporter (gRPC, and FORKHOOKS_SPAN_PIPELINE=sdk). */

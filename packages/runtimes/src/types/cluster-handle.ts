@@ -37,6 +37,26 @@ export interface ScaleInfo {
 /** A worker the heartbeat watchdog killed: it sent no heartbeat for `silentMs`. */
 export interface WatchdogKillInfo extends WorkerInfo {
   silentMs: number;
+  /**
+   * What the rescue before the kill did (runtimes README, "Stuck workers"): `rescued` (the stack taken,
+   * its spans sent), `native` (the main thread was blocked in native code and could not be paused),
+   * `failed` (see the line), `off` (FORKHOOKS_STUCK_RESCUE=0 in the worker, or no watchdog thread).
+   */
+  rescue: 'rescued' | 'native' | 'failed' | 'off';
+  /** Where the main thread was stuck, when the rescue could tell. */
+  blockedIn?: 'javascript' | 'native';
+  /** The stuck main thread's stack as V8 prints it (`StuckWorkerError: …` then `    at fn (file:line:col)`). */
+  stack?: string;
+  /** Its frames, innermost first, as `fn (file:line:col)`. */
+  frames?: string[];
+  /** Spans the rescue sent and the collector accepted. */
+  spansRescued: number;
+  /** Spans lost with the worker: those the rescue could not send, or all it held at its last heartbeat; undefined without tracing. */
+  spansLost: number | undefined;
+  /** Spans in an export the worker had begun before it got stuck: they may have arrived. */
+  spansInFlight?: number;
+  /** How long the rescue took, from the primary's word to its watchdog thread's answer (the kill came right after). */
+  rescueMs?: number;
 }
 
 /** A worker being recycled (replacement first, then a graceful stop). */
