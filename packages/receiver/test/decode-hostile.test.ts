@@ -74,7 +74,7 @@ describe('protobuf traces: broken bodies get a 400 that says where', () => {
   });
 
   it('array values nested deeper than 100 levels', async () => {
-    let value = Buffer.alloc(0);
+    let value: Buffer = Buffer.alloc(0);
     for (let i = 0; i < 120; i++) value = msg(5, msg(1, value)); // AnyValue.arrayValue -> ArrayValue.values -> AnyValue ...
     const error = await refusal(decodeProtobufTraces(inScope(msg(2, msg(9, msg(2, value)))), LIMIT));
     expect(error.status).toBe(400);
