@@ -3,7 +3,7 @@ import type { FaultOptions } from './types/fault';
 import type { ReceiverOptions, ResolvedReceiverOptions } from './types/receiver-options';
 
 /** `maxDecodedBytes` when not given: this many times `maxBodyBytes`. */
-const DECODED_PER_BODY_BYTE = 8;
+const DECODED_PER_BODY_BYTE = 10;
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** The defaults of `startReceiver`. */

@@ -2,6 +2,7 @@
 // items, deep nesting, in protobuf and JSON. Each is refused with a line that says what was wrong,
 // or decoded as protobuf means it; none costs more than maxDecodedBytes.
 import { HttpError } from '../src/errors/http-error';
+import { resolveReceiverOptions } from '../src/options';
 import { decodeJsonMetrics, decodeProtobufMetrics } from '../src/metrics/decode-metrics';
 import { decodeJsonTraces } from '../src/otlp/decode-json';
 import { decodeProtobufTraces } from '../src/otlp/decode-protobuf';
@@ -54,6 +55,22 @@ describe('protobuf traces: huge counts of empty items are refused before they ar
     const spans = await decodeProtobufTraces(inScope(repeat([0x12, 0x00], 1_000)), LIMIT);
     expect(spans).toHaveLength(1_000);
     expect(spans[0]).toMatchObject({ traceId: '', name: '', kind: 'unspecified', startTimeUnixNano: '0', attributes: {}, events: [] });
+  });
+});
+
+describe('the default maxDecodedBytes fits real spans', () => {
+  it('a body as large as maxBodyBytes of the densest real spans (no attributes, no events) decodes, in protobuf and JSON', async () => {
+    const { maxBodyBytes, maxDecodedBytes } = resolveReceiverOptions({ maxBodyBytes: 256 * 1024 });
+    expect(maxDecodedBytes).toBe(10 * maxBodyBytes);
+    const spans = await simpleSpans(3_300, { 'service.name': 'dense' });
+    const pb = Buffer.from(toProtobuf(spans));
+    const json = toJson(spans.slice(0, 800));
+    expect(pb.length).toBeGreaterThan(0.9 * maxBodyBytes);
+    expect(pb.length).toBeLessThanOrEqual(maxBodyBytes);
+    expect(json.length).toBeGreaterThan(0.9 * maxBodyBytes);
+    expect(json.length).toBeLessThanOrEqual(maxBodyBytes);
+    expect(await decodeProtobufTraces(pb, maxDecodedBytes)).toHaveLength(3_300);
+    expect(await decodeJsonTraces(json, maxDecodedBytes)).toHaveLength(800);
   });
 });
 

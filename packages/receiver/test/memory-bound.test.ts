@@ -1,6 +1,6 @@
 // Issue 21, item 11: a body under maxBodyBytes must not cost the receiver many times its size, nor
-// hold its other requests for seconds. 15 MiB of `0a 00` (empty ResourceSpans) took 742 MB of RSS
-// and 2.9 s before (bench/results/receiver-memory-before-2026-12-07.json). The receiver runs as the
+// hold its other requests for seconds. 15 MiB of `0a 00` (empty ResourceSpans) took 756 MB of RSS
+// and 2.6 s before (bench/results/receiver-memory-before-2026-12-07.json). The receiver runs as the
 // CLI in a process of its own, so that its peak RSS (VmHWM) is its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -73,20 +73,20 @@ describe('the receiver is bounded whatever a body under maxBodyBytes holds (rece
   it('refuses 15 MiB of empty ResourceSpans with a 413 naming the limit, within ~2x the body, while GET / is served', async () => {
     const body = Buffer.alloc(15 * MiB, Buffer.from([0x0a, 0x00]));
     const { result: answer, slowestGetMs } = await whilePolling(url, () => send(`${url}/v1/traces`, protobuf(body)));
-    expect(answer.status).toBe(413);
-    expect(answer.body.toString('latin1')).toMatch(/would take more than maxDecodedBytes \(134217728 bytes, 128\.0 MiB\).*ResourceSpans.*OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
-    // Before: +742 MB and GET / waited 2.8 s. Now about +42 MB (the body, read and joined) and ~0.1 s.
+    // Before: +756 MB and GET / waited 2.6 s. Now about +42 MB (the body, read and joined) and ~0.2 s.
     expect(peakRss(cli.pid) - baseline).toBeLessThan(200 * MiB);
     expect(slowestGetMs).toBeLessThan(2_000);
+    expect(answer.status).toBe(413);
+    expect(answer.body.toString('latin1')).toMatch(/would take more than maxDecodedBytes \(167772160 bytes, 160\.0 MiB\).*ResourceSpans.*OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
   });
 
   it('three such bodies at once stay bounded too', async () => {
     const body = Buffer.alloc(15 * MiB, Buffer.from([0x0a, 0x00]));
     const { result: answers, slowestGetMs } = await whilePolling(url, () => Promise.all([0, 1, 2].map(() => send(`${url}/v1/traces`, protobuf(body)))));
-    expect(answers.map((a) => a.status)).toEqual([413, 413, 413]);
-    // Before: 1.6 GB and GET / waited 12 s.
+    // Before: +738 MB to +1,558 MB, and GET / waited 4 to 13 s.
     expect(peakRss(cli.pid) - baseline).toBeLessThan(400 * MiB);
     expect(slowestGetMs).toBeLessThan(3_000);
+    expect(answers.map((a) => a.status)).toEqual([413, 413, 413]);
   });
 
   it('still takes a body of real spans, and serves GET / while it decodes it', async () => {

@@ -44,12 +44,25 @@ export const TRACE_COSTS: MessageCosts = {
 /** Costs of a decoder that has protobufjs decode the whole body at once (metrics): every message stays until the end. */
 export const WHOLE_BODY_COSTS: MessageCosts = { kept: { default: MESSAGE_COST, KeyValue: MESSAGE_COST + ATTRIBUTE_COST }, decodedAlone: new Set() };
 
+// Kinds of item by number, so that charging (millions of times for a large body) indexes an array.
+const kindNames: string[] = [];
+// More than the message types of proto-schema.ts and the few kinds the decoders name.
+const MAX_KINDS = 64;
+
+/** The number of the kind of item called `name` (a message type, 'strings', 'spans'...), for `DecodeCost.charge`. */
+export function kindOf(name: string): number {
+  const known = kindNames.indexOf(name);
+  if (known !== -1) return known;
+  if (kindNames.length === MAX_KINDS) throw new Error(`decode-cost.ts: more than ${MAX_KINDS} kinds of item; raise MAX_KINDS`);
+  return kindNames.push(name) - 1;
+}
+
 /** What one request's decoding has taken so far, by kind, against `maxDecodedBytes`. */
 export class DecodeCost {
   private bytes = 0;
   /** Held only while one message is decoded alone (see `MessageCosts.decodedAlone`). */
   private passing = 0;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Float64Array(MAX_KINDS);
 
   constructor(
     readonly maxDecodedBytes: number,
@@ -57,10 +70,10 @@ export class DecodeCost {
     readonly bodyBytes: number,
   ) {}
 
-  /** Adds `count` items of `kind` at `each` bytes; throws a 413 `HttpError` once the total passes the limit. */
-  charge(kind: string, each: number, count = 1): void {
+  /** Adds `count` items of `kind` (see `kindOf`) at `each` bytes; throws a 413 `HttpError` once the total passes the limit. */
+  charge(kind: number, each: number, count = 1): void {
     this.bytes += each * count;
-    this.counts.set(kind, (this.counts.get(kind) ?? 0) + count);
+    this.counts[kind] += count;
     if (this.bytes + this.passing > this.maxDecodedBytes) throw this.tooLarge();
   }
 
@@ -82,7 +95,9 @@ export class DecodeCost {
 
   private tooLarge(): HttpError {
     const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-    const top = [...this.counts.entries()]
+    const top = kindNames
+      .map((name, kind) => [name, this.counts[kind] ?? 0] as const)
+      .filter(([, count]) => count > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
       .map(([kind, count]) => `${count.toLocaleString('en-US')} ${kind}`)

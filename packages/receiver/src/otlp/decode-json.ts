@@ -1,12 +1,15 @@
 import { HttpError } from '../errors/http-error';
 import type { AttributeValue, Attributes, ReceivedSpan } from '../types/received-span';
-import { DecodeCost, EVENT_COST, SPAN_COST } from './decode-cost';
+import { DecodeCost, EVENT_COST, kindOf, SPAN_COST } from './decode-cost';
 import { chargeJson } from './json-cost';
 import { bad, double, id, int64, nanos } from './json-scalars';
 import { durationMs, spanKindName, statusCodeName } from './names';
 import { Turns } from './turns';
 
 type Json = Record<string, unknown>;
+
+const SPANS = kindOf('spans');
+const EVENTS_AND_LINKS = kindOf('events and links');
 
 /**
  * Decodes an `application/json` (OTLP/JSON) ExportTraceServiceRequest into flattened spans; rejects
@@ -47,7 +50,7 @@ export async function decodeJsonTraces(body: Buffer, maxDecodedBytes: number): P
       const spanList = list(scopeSpans, 'spans', ssPath);
       for (let k = 0; k < spanList.length; k++) {
         const span = object(spanList[k], `${ssPath}.spans[${k}]`);
-        cost.charge('spans', SPAN_COST);
+        cost.charge(SPANS, SPAN_COST);
         spans.push(toSpan(span, `${ssPath}.spans[${k}]`, resource, scopeName, scopeVersion, cost));
         if (turns.due()) await turns.next();
       }
@@ -59,7 +62,7 @@ export async function decodeJsonTraces(body: Buffer, maxDecodedBytes: number): P
 function toSpan(span: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string | undefined, cost: DecodeCost): ReceivedSpan {
   const events = list(span, 'events', path);
   const links = list(span, 'links', path);
-  cost.charge('events and links', EVENT_COST, events.length + links.length);
+  cost.charge(EVENTS_AND_LINKS, EVENT_COST, events.length + links.length);
   const start = nanos(field(span, 'startTimeUnixNano'), `${path}.startTimeUnixNano`);
   const end = nanos(field(span, 'endTimeUnixNano'), `${path}.endTimeUnixNano`);
   const parent = id(field(span, 'parentSpanId'), `${path}.parentSpanId`);

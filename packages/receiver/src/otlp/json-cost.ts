@@ -1,5 +1,8 @@
-import { JSON_CONTAINER_COST, JSON_MEMBER_COST, type DecodeCost } from './decode-cost';
+import { JSON_CONTAINER_COST, JSON_MEMBER_COST, kindOf, type DecodeCost } from './decode-cost';
 
+const TEXT = kindOf('bytes of text');
+const CONTAINERS = kindOf('JSON objects and arrays');
+const MEMBERS = kindOf('JSON members');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -14,7 +17,7 @@ const COLON = 0x3a;
  * byte inside a multi-byte character, so a quote or a bracket byte is always that character).
  */
 export function chargeJson(body: Uint8Array, cost: DecodeCost): void {
-  cost.charge('bytes of text', 2, body.length);
+  cost.charge(TEXT, 2, body.length);
   let containers = 0;
   let members = 0;
   let inString = false;
@@ -31,6 +34,6 @@ export function chargeJson(body: Uint8Array, cost: DecodeCost): void {
       members += 1;
     }
   }
-  cost.charge('JSON objects and arrays', JSON_CONTAINER_COST, containers);
-  cost.charge('JSON members', JSON_MEMBER_COST, members);
+  cost.charge(CONTAINERS, JSON_CONTAINER_COST, containers);
+  cost.charge(MEMBERS, JSON_MEMBER_COST, members);
 }

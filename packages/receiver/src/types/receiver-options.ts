@@ -17,8 +17,9 @@ export interface ReceiverOptions {
    * Most memory one request may take once decoded, as estimated from its content before (protobuf)
    * or while (JSON) it is decoded; more gets 413 (RESOURCE_EXHAUSTED over gRPC), naming what it held.
    * It bounds what a body of many small items (empty spans, events, attributes) costs, which can be
-   * hundreds of times its size. Default 8 × `maxBodyBytes` (128 MiB with the default 16 MiB): a body
-   * of real spans under `maxBodyBytes` fits.
+   * hundreds of times its size. Default 10 × `maxBodyBytes` (160 MiB with the default 16 MiB): a body
+   * of real spans under `maxBodyBytes` fits (the densest, spans with no attributes, take 7 to 8 times
+   * their protobuf size).
    */
   maxDecodedBytes?: number;
   /** Spans kept in memory; beyond it spans are counted but not kept (see `stats().spansDropped`). Default 1,000,000. */
