@@ -2,12 +2,17 @@ import { ReceiverOptionError } from './errors/invalid-option.error';
 import type { FaultOptions } from './types/fault';
 import type { ReceiverOptions, ResolvedReceiverOptions } from './types/receiver-options';
 
+/** `maxDecodedBytes` when not given: this many times `maxBodyBytes`. */
+const DECODED_PER_BODY_BYTE = 10;
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 /** The defaults of `startReceiver`. */
 export const RECEIVER_DEFAULTS: Readonly<ResolvedReceiverOptions> = Object.freeze({
   port: 4318,
   host: '127.0.0.1',
   grpcPort: 4317,
-  maxBodyBytes: 16 * 1024 * 1024,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  maxDecodedBytes: DECODED_PER_BODY_BYTE * DEFAULT_MAX_BODY_BYTES,
   maxSpans: 1_000_000,
   maxInstances: 1_000,
   headersTimeoutMs: 5_000,
@@ -40,6 +45,9 @@ export function resolveReceiverOptions(options: ReceiverOptions | undefined): Re
     throw new ReceiverOptionError('host', `expected a host name or address like 127.0.0.1, got ${JSON.stringify(resolved.host)}`);
   }
   integer('maxBodyBytes', resolved.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
+  // Follows maxBodyBytes unless given.
+  if (options?.maxDecodedBytes === undefined) resolved.maxDecodedBytes = DECODED_PER_BODY_BYTE * resolved.maxBodyBytes;
+  integer('maxDecodedBytes', resolved.maxDecodedBytes, 1, Number.MAX_SAFE_INTEGER);
   integer('maxSpans', resolved.maxSpans, 0, Number.MAX_SAFE_INTEGER);
   integer('maxInstances', resolved.maxInstances, 0, Number.MAX_SAFE_INTEGER);
   integer('headersTimeoutMs', resolved.headersTimeoutMs, 1, 2 ** 31 - 1);

@@ -88,7 +88,7 @@ class OtlpReceiver implements Receiver {
     this.tracesUrl = `${this.url}${TRACES_PATH}`;
 
     const ctx: RouterContext = (this.ctx = {
-      limits: { maxBodyBytes: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs },
+      limits: { maxBodyBytes: options.maxBodyBytes, maxDecodedBytes: options.maxDecodedBytes, timeoutMs: options.bodyTimeoutMs },
       store: this.store,
       log: this.log,
       faults: this.faults,

@@ -55,7 +55,7 @@ describe('bad input gets a clear 4xx and never stops the receiver', () => {
     expect(answer.headers['content-type']).toBe('application/x-protobuf');
     const status = RpcStatusType.toObject(RpcStatusType.decode(answer.body)) as { code: number; message: string };
     expect(status.code).toBe(3);
-    expect(status.message).toMatch(/not a valid protobuf ExportTraceServiceRequest .*truncated/);
+    expect(status.message).toMatch(/not a valid protobuf ExportTraceServiceRequest\b.*truncated/);
     expect(receiver().count()).toBe(0);
   });
 
@@ -120,7 +120,7 @@ describe('bad input gets a clear 4xx and never stops the receiver', () => {
     const keyValue = Buffer.concat([Buffer.from([0x0a, 0x01, 0x64]), wrap(0x12, any)]);
     const proto = await postProtobuf(receiver().tracesUrl, wrap(0x0a, wrap(0x0a, wrap(0x0a, keyValue))));
     expect(proto.status).toBe(400);
-    expect(RpcStatusType.decode(proto.body).toJSON()).toMatchObject({ message: expect.stringMatching(/max depth exceeded/) });
+    expect(RpcStatusType.decode(proto.body).toJSON()).toMatchObject({ message: expect.stringMatching(/nested deeper than 100 levels/) });
   });
 
   it('survives HTTP that is not HTTP', async () => {

@@ -43,7 +43,7 @@ export function listenGrpc(host: string, port: number, ctx: TraceHandlerContext 
     },
   });
   server.addService(METRICS_SERVICE, {
-    Export: (call: Parameters<typeof handleMetricsExport>[0], callback: Parameters<typeof handleMetricsExport>[1]) => handleMetricsExport(call, callback, ctx.metrics),
+    Export: (call: Parameters<typeof handleMetricsExport>[0], callback: Parameters<typeof handleMetricsExport>[1]) => handleMetricsExport(call, callback, ctx.metrics, ctx.limits.maxDecodedBytes),
   });
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {

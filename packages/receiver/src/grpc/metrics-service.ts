@@ -16,10 +16,10 @@ export const METRICS_SERVICE: ServiceDefinition = rawExportService(METRICS_EXPOR
  * the gRPC status of the HTTP error (INVALID_ARGUMENT for a body that is not a metrics request).
  * Like POST /v1/metrics, the call is not counted with the trace requests nor logged (grpc-server.ts).
  */
-export function handleMetricsExport(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>, metrics: MetricStore): void {
+export function handleMetricsExport(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>, metrics: MetricStore, maxDecodedBytes: number): void {
   let points;
   try {
-    points = decodeProtobufMetrics(call.request);
+    points = decodeProtobufMetrics(call.request, maxDecodedBytes);
   } catch (error) {
     const status = error instanceof HttpError ? error.status : 400;
     callback({ code: grpcCodeForHttpStatus(status), details: `cannot decode the metrics request: ${error instanceof Error ? error.message : String(error)}` });

@@ -49,7 +49,7 @@ export async function handleExport(
     if (fault?.status !== undefined) {
       throw { code: grpcCodeForHttpStatus(fault.status), details: `fault injected by the receiver: status ${fault.status}` } satisfies GrpcFailure;
     }
-    const spans = decode(call.request);
+    const spans = await decode(call.request, ctx.limits.maxDecodedBytes);
     ctx.store.add(spans);
     if (record) record.spans = spans.length;
     callback(null, fault?.garbage ? GARBAGE_RESPONSE : OK_RESPONSE);
@@ -60,9 +60,9 @@ export async function handleExport(
   }
 }
 
-function decode(body: Buffer): ReturnType<typeof decodeProtobufTraces> {
+async function decode(body: Buffer, maxDecodedBytes: number): ReturnType<typeof decodeProtobufTraces> {
   try {
-    return decodeProtobufTraces(body);
+    return await decodeProtobufTraces(body, maxDecodedBytes);
   } catch (error) {
     const status = error instanceof HttpError ? error.status : 400;
     throw { code: grpcCodeForHttpStatus(status), details: describe(error) } satisfies GrpcFailure;

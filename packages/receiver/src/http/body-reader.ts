@@ -7,6 +7,8 @@ import type { ContentEncoding } from './content-type';
 export interface BodyLimits {
   /** Largest body, raw and decompressed alike. */
   maxBodyBytes: number;
+  /** Most memory (as estimated by otlp/decode-cost.ts) one body may take once decoded. */
+  maxDecodedBytes: number;
   /** Time allowed for the whole body once the headers arrived. */
   timeoutMs: number;
 }

@@ -24,7 +24,7 @@ export async function handleMetricsRequest(req: IncomingMessage, res: ServerResp
     const body = await readBody(req, contentEncoding(req.headers), ctx.limits, { rawBytes: 0 });
     let points;
     try {
-      points = format === 'json' ? decodeJsonMetrics(body) : decodeProtobufMetrics(body);
+      points = format === 'json' ? decodeJsonMetrics(body, ctx.limits.maxDecodedBytes) : decodeProtobufMetrics(body, ctx.limits.maxDecodedBytes);
     } catch (error) {
       throw error instanceof HttpError ? error : new HttpError(400, `cannot decode the ${format} body: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -70,7 +70,7 @@ export async function handleTraceRequest(req: IncomingMessage, res: ServerRespon
       const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
       throw new HttpError(fault.status, `fault injected by the receiver: status ${fault.status}`, false, headers);
     }
-    const spans = decode(format, body);
+    const spans = await decode(format, body, ctx.limits.maxDecodedBytes);
     ctx.store.add(spans);
     ctx.counters.accepted += 1;
     record.spans = spans.length;
@@ -96,9 +96,9 @@ export async function handleTraceRequest(req: IncomingMessage, res: ServerRespon
   }
 }
 
-function decode(format: BodyFormat, body: Buffer): ReceivedSpan[] {
+async function decode(format: BodyFormat, body: Buffer, maxDecodedBytes: number): Promise<ReceivedSpan[]> {
   try {
-    return format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+    return await (format === 'json' ? decodeJsonTraces(body, maxDecodedBytes) : decodeProtobufTraces(body, maxDecodedBytes));
   } catch (error) {
     if (error instanceof HttpError) throw error;
     // Whatever else a decoder throws (a stack overflow on absurdly deep values, say) is still bad input.

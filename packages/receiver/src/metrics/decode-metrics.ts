@@ -1,7 +1,10 @@
 import { HttpError } from '../errors/http-error';
 import { attributes as jsonAttributes } from '../otlp/decode-json';
 import { attributes as pbAttributes, type Int64, type PbKeyValue } from '../otlp/decode-protobuf';
+import { DecodeCost, WHOLE_BODY_COSTS } from '../otlp/decode-cost';
+import { chargeJson } from '../otlp/json-cost';
 import { bad, double } from '../otlp/json-scalars';
+import { chargeProtobuf } from '../otlp/protobuf-cost';
 import { ExportMetricsServiceRequestType } from '../otlp/proto-schema';
 import type { Attributes } from '../types/received-span';
 
@@ -24,8 +27,9 @@ const CUMULATIVE = 2;
 
 type Json = Record<string, unknown>;
 
-/** Decodes an OTLP/JSON ExportMetricsServiceRequest; throws a 400 naming the field. */
-export function decodeJsonMetrics(body: Buffer): ReceivedMetricPoint[] {
+/** Decodes an OTLP/JSON ExportMetricsServiceRequest; throws a 400 naming the field, a 413 past `maxDecodedBytes` (see decode-cost.ts). */
+export function decodeJsonMetrics(body: Buffer, maxDecodedBytes: number): ReceivedMetricPoint[] {
+  chargeJson(body, new DecodeCost(maxDecodedBytes, body.length));
   let request: unknown;
   try {
     request = JSON.parse(body.toString('utf8'));
@@ -73,8 +77,9 @@ interface PbMetric {
 }
 interface PbRequest { resourceMetrics: { resource: { attributes: PbKeyValue[] } | null; scopeMetrics: { metrics: PbMetric[] }[] }[] }
 
-/** Decodes a protobuf ExportMetricsServiceRequest; throws a 400 on bad input. */
-export function decodeProtobufMetrics(body: Uint8Array): ReceivedMetricPoint[] {
+/** Decodes a protobuf ExportMetricsServiceRequest; throws a 400 on bad input, a 413 past `maxDecodedBytes` (see decode-cost.ts). */
+export function decodeProtobufMetrics(body: Uint8Array, maxDecodedBytes: number): ReceivedMetricPoint[] {
+  chargeProtobuf(ExportMetricsServiceRequestType, body, new DecodeCost(maxDecodedBytes, body.length), WHOLE_BODY_COSTS);
   let request: PbRequest;
   try {
     request = ExportMetricsServiceRequestType.decode(body) as unknown as PbRequest;

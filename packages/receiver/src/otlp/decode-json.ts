@@ -1,16 +1,27 @@
 import { HttpError } from '../errors/http-error';
 import type { AttributeValue, Attributes, ReceivedSpan } from '../types/received-span';
+import { DecodeCost, EVENT_COST, kindOf, SPAN_COST } from './decode-cost';
+import { chargeJson } from './json-cost';
 import { bad, double, id, int64, nanos } from './json-scalars';
 import { durationMs, spanKindName, statusCodeName } from './names';
+import { Turns } from './turns';
 
 type Json = Record<string, unknown>;
 
+const SPANS = kindOf('spans');
+const EVENTS_AND_LINKS = kindOf('events and links');
+
 /**
- * Decodes an `application/json` (OTLP/JSON) ExportTraceServiceRequest into flattened spans; throws a
- * 400 `HttpError` that names the offending field. Like the collector it reads lowerCamelCase and
- * snake_case field names, enums as numbers or proto names, and 64-bit integers as strings or numbers.
+ * Decodes an `application/json` (OTLP/JSON) ExportTraceServiceRequest into flattened spans; rejects
+ * with a 400 `HttpError` that names the offending field, and a 413 when it would take more than
+ * `maxDecodedBytes` of memory (JSON.parse's objects counted before it runs, then span by span).
+ * Like the collector it reads lowerCamelCase and snake_case field names, enums as numbers or proto
+ * names, and 64-bit integers as strings or numbers. It gives the event loop a turn every few
+ * milliseconds between spans.
  */
-export function decodeJsonTraces(body: Buffer): ReceivedSpan[] {
+export async function decodeJsonTraces(body: Buffer, maxDecodedBytes: number): Promise<ReceivedSpan[]> {
+  const cost = new DecodeCost(maxDecodedBytes, body.length);
+  chargeJson(body, cost);
   let request: unknown;
   try {
     // A UTF-8 byte order mark is legal at the start of a JSON text but JSON.parse refuses it.
@@ -21,27 +32,37 @@ export function decodeJsonTraces(body: Buffer): ReceivedSpan[] {
     throw new HttpError(400, `body is not valid JSON: ${detail}`);
   }
   const spans: ReceivedSpan[] = [];
+  const turns = new Turns();
   const top = object(request, 'request body');
-  list(top, 'resourceSpans', 'request').forEach((rs, i) => {
+  const resourceSpansList = list(top, 'resourceSpans', 'request');
+  for (let i = 0; i < resourceSpansList.length; i++) {
     const rsPath = `resourceSpans[${i}]`;
-    const resourceSpans = object(rs, rsPath);
+    const resourceSpans = object(resourceSpansList[i], rsPath);
     const resourceJson = optionalObject(field(resourceSpans, 'resource'), `${rsPath}.resource`);
     const resource = attributes(resourceJson, `${rsPath}.resource`);
-    list(resourceSpans, 'scopeSpans', rsPath).forEach((ss, j) => {
+    const scopeSpansList = list(resourceSpans, 'scopeSpans', rsPath);
+    for (let j = 0; j < scopeSpansList.length; j++) {
       const ssPath = `${rsPath}.scopeSpans[${j}]`;
-      const scopeSpans = object(ss, ssPath);
+      const scopeSpans = object(scopeSpansList[j], ssPath);
       const scope = optionalObject(field(scopeSpans, 'scope'), `${ssPath}.scope`);
       const scopeName = string(scope, 'name', `${ssPath}.scope`);
       const scopeVersion = string(scope, 'version', `${ssPath}.scope`) || undefined;
-      list(scopeSpans, 'spans', ssPath).forEach((s, k) => {
-        spans.push(toSpan(object(s, `${ssPath}.spans[${k}]`), `${ssPath}.spans[${k}]`, resource, scopeName, scopeVersion));
-      });
-    });
-  });
+      const spanList = list(scopeSpans, 'spans', ssPath);
+      for (let k = 0; k < spanList.length; k++) {
+        const span = object(spanList[k], `${ssPath}.spans[${k}]`);
+        cost.charge(SPANS, SPAN_COST);
+        spans.push(toSpan(span, `${ssPath}.spans[${k}]`, resource, scopeName, scopeVersion, cost));
+        if (turns.due()) await turns.next();
+      }
+    }
+  }
   return spans;
 }
 
-function toSpan(span: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string | undefined): ReceivedSpan {
+function toSpan(span: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string | undefined, cost: DecodeCost): ReceivedSpan {
+  const events = list(span, 'events', path);
+  const links = list(span, 'links', path);
+  cost.charge(EVENTS_AND_LINKS, EVENT_COST, events.length + links.length);
   const start = nanos(field(span, 'startTimeUnixNano'), `${path}.startTimeUnixNano`);
   const end = nanos(field(span, 'endTimeUnixNano'), `${path}.endTimeUnixNano`);
   const parent = id(field(span, 'parentSpanId'), `${path}.parentSpanId`);
@@ -64,7 +85,7 @@ function toSpan(span: Json, path: string, resource: Attributes, scopeName: strin
     scopeName,
     scopeVersion,
     status: { code, message: string(status, 'message', `${path}.status`) || undefined },
-    events: list(span, 'events', path).map((e, i) => {
+    events: events.map((e, i) => {
       const event = object(e, `${path}.events[${i}]`);
       return {
         name: string(event, 'name', `${path}.events[${i}]`),
@@ -72,7 +93,7 @@ function toSpan(span: Json, path: string, resource: Attributes, scopeName: strin
         attributes: attributes(event, `${path}.events[${i}]`),
       };
     }),
-    links: list(span, 'links', path).map((l, i) => {
+    links: links.map((l, i) => {
       const link = object(l, `${path}.links[${i}]`);
       return {
         traceId: id(field(link, 'traceId'), `${path}.links[${i}].traceId`),

@@ -1,7 +1,12 @@
+import type * as protobuf from 'protobufjs';
 import { HttpError } from '../errors/http-error';
 import type { AttributeValue, Attributes, ReceivedSpan } from '../types/received-span';
+import { DecodeCost, TRACE_COSTS } from './decode-cost';
 import { durationMs, spanKindName, statusCodeName } from './names';
+import { chargeProtobuf } from './protobuf-cost';
 import { ExportTraceServiceRequestType } from './proto-schema';
+import { Turns } from './turns';
+import { wireFields } from './wire-reader';
 
 // The shapes protobufjs' reflection decoder produces for the schema in proto-schema.ts. Unset
 // scalars read as their defaults, unset messages as null, and 64-bit integers as Long objects
@@ -31,33 +36,81 @@ interface PbSpan {
   links: { traceId: Uint8Array; spanId: Uint8Array; attributes: PbKeyValue[] }[];
   status: { message: string; code: number } | null;
 }
-interface PbRequest {
-  resourceSpans: {
-    resource: { attributes: PbKeyValue[] } | null;
-    scopeSpans: { scope: { name: string; version: string } | null; spans: PbSpan[] }[];
-  }[];
+interface PbResource { attributes: PbKeyValue[] }
+interface PbScope { name: string; version: string }
+
+// Field numbers of opentelemetry/proto trace v1, from the schema the decoder uses (proto-schema.ts).
+const REQUEST_RESOURCE_SPANS = fieldId(ExportTraceServiceRequestType, 'resourceSpans');
+const ResourceSpansType = ExportTraceServiceRequestType.root.lookupType('otlp.ResourceSpans');
+const RESOURCE_SPANS_RESOURCE = fieldId(ResourceSpansType, 'resource');
+const RESOURCE_SPANS_SCOPE_SPANS = fieldId(ResourceSpansType, 'scopeSpans');
+const ScopeSpansType = ExportTraceServiceRequestType.root.lookupType('otlp.ScopeSpans');
+const SCOPE_SPANS_SCOPE = fieldId(ScopeSpansType, 'scope');
+const SCOPE_SPANS_SPANS = fieldId(ScopeSpansType, 'spans');
+const ResourceType = ExportTraceServiceRequestType.root.lookupType('otlp.Resource');
+const ScopeType = ExportTraceServiceRequestType.root.lookupType('otlp.InstrumentationScope');
+const SpanType = ExportTraceServiceRequestType.root.lookupType('otlp.Span');
+
+function fieldId(type: protobuf.Type, name: string): number {
+  const field = type.fields[name];
+  if (field === undefined) throw new Error(`proto-schema.ts: ${type.name} has no field ${name}`);
+  return field.id;
 }
 
-/** Decodes an `application/x-protobuf` ExportTraceServiceRequest into flattened spans; throws a 400 `HttpError` on bad input. */
-export function decodeProtobufTraces(body: Uint8Array): ReceivedSpan[] {
-  let request: PbRequest;
+/**
+ * Decodes an `application/x-protobuf` ExportTraceServiceRequest into flattened spans; rejects with a
+ * 400 `HttpError` on bad input, and a 413 when it would take more than `maxDecodedBytes` of memory.
+ * The body is walked first without decoding (protobuf-cost.ts), then decoded one span at a time,
+ * giving the event loop a turn every few milliseconds: no ResourceSpans or ScopeSpans object is
+ * made, and a 16 MiB body never holds other requests for long.
+ */
+export async function decodeProtobufTraces(body: Uint8Array, maxDecodedBytes: number): Promise<ReceivedSpan[]> {
+  chargeProtobuf(ExportTraceServiceRequestType, body, new DecodeCost(maxDecodedBytes, body.length), TRACE_COSTS);
+  const spans: ReceivedSpan[] = [];
+  const turns = new Turns();
   try {
-    request = ExportTraceServiceRequestType.decode(body) as unknown as PbRequest;
+    for (const rs of children(body, { start: 0, end: body.length }, 'ExportTraceServiceRequest', REQUEST_RESOURCE_SPANS)) {
+      const resourceAt = lastChild(body, rs, 'ResourceSpans', RESOURCE_SPANS_RESOURCE);
+      const resource = attributes(resourceAt ? (ResourceType.decode(body.subarray(resourceAt.start, resourceAt.end)) as unknown as PbResource).attributes : []);
+      for (const ss of children(body, rs, 'ResourceSpans', RESOURCE_SPANS_SCOPE_SPANS)) {
+        const scopeAt = lastChild(body, ss, 'ScopeSpans', SCOPE_SPANS_SCOPE);
+        const scope = scopeAt ? (ScopeType.decode(body.subarray(scopeAt.start, scopeAt.end)) as unknown as PbScope) : undefined;
+        const scopeName = scope?.name ?? '';
+        const scopeVersion = scope?.version || undefined;
+        for (const span of children(body, ss, 'ScopeSpans', SCOPE_SPANS_SPANS)) {
+          spans.push(toSpan(SpanType.decode(body.subarray(span.start, span.end)) as unknown as PbSpan, resource, scopeName, scopeVersion));
+          if (turns.due()) await turns.next();
+        }
+        if (turns.due()) await turns.next();
+      }
+      if (turns.due()) await turns.next();
+    }
   } catch (error) {
+    if (error instanceof HttpError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     const hint = /index out of range/.test(detail) ? '; is it truncated?' : '';
     throw new HttpError(400, `body is not a valid protobuf ExportTraceServiceRequest (${detail})${hint}`);
   }
-  const spans: ReceivedSpan[] = [];
-  for (const resourceSpans of request.resourceSpans) {
-    const resource = attributes(resourceSpans.resource?.attributes ?? []);
-    for (const scopeSpans of resourceSpans.scopeSpans) {
-      const scopeName = scopeSpans.scope?.name ?? '';
-      const scopeVersion = scopeSpans.scope?.version || undefined;
-      for (const span of scopeSpans.spans) spans.push(toSpan(span, resource, scopeName, scopeVersion));
-    }
-  }
   return spans;
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** The embedded messages numbered `field` of the message at `range`, in order, one at a time. */
+function* children(body: Uint8Array, range: Range, what: string, field: number): Generator<Range> {
+  for (const wire of wireFields(body, range.start, range.end, what)) {
+    if (wire.field === field && wire.wireType === 2) yield { start: wire.start, end: wire.end };
+  }
+}
+
+/** The last embedded message numbered `field` (the one protobufjs keeps; it may come after the repeated ones). */
+function lastChild(body: Uint8Array, range: Range, what: string, field: number): Range | undefined {
+  let last: Range | undefined;
+  for (const child of children(body, range, what, field)) last = child;
+  return last;
 }
 
 function toSpan(span: PbSpan, resource: Attributes, scopeName: string, scopeVersion: string | undefined): ReceivedSpan {

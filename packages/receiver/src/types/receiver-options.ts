@@ -13,6 +13,15 @@ export interface ReceiverOptions {
   host?: string;
   /** Largest request body (or gRPC message), compressed and decompressed alike; larger gets 413 (RESOURCE_EXHAUSTED over gRPC). Default 16 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most memory one request may take once decoded, as estimated from its content before (protobuf)
+   * or while (JSON) it is decoded; more gets 413 (RESOURCE_EXHAUSTED over gRPC), naming what it held.
+   * It bounds what a body of many small items (empty spans, events, attributes) costs, which can be
+   * hundreds of times its size. Default 10 × `maxBodyBytes` (160 MiB with the default 16 MiB): a body
+   * of real spans under `maxBodyBytes` fits (the densest, spans with no attributes, take 7 to 8 times
+   * their protobuf size).
+   */
+  maxDecodedBytes?: number;
   /** Spans kept in memory; beyond it spans are counted but not kept (see `stats().spansDropped`). Default 1,000,000. */
   maxSpans?: number;
   /**
@@ -36,6 +45,7 @@ export interface ResolvedReceiverOptions {
   grpcPort: number;
   host: string;
   maxBodyBytes: number;
+  maxDecodedBytes: number;
   maxSpans: number;
   maxInstances: number;
   headersTimeoutMs: number;
