@@ -13,7 +13,6 @@ const LIMIT_ADVICE = 'shorten its attributes with OTEL_ATTRIBUTE_VALUE_LENGTH_LI
 
 /** `name` quoted for a line: control characters removed, at most 80 characters. */
 export function printableName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
   return JSON.stringify(clean.length > 80 ? `${clean.slice(0, 80)}…` : clean);
 }
