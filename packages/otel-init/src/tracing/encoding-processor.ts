@@ -78,8 +78,9 @@ export class EncodingSpanProcessor {
     let bytes: number;
     try {
       bytes = open.add(span, limit);
-      if (bytes > limit && open.count > 0) {
-        // It would pass the limit with the spans before it: they go now, it starts the next batch.
+      // It would pass the limit with the spans before it (and could fit alone: what it adds is under
+      // the limit): they go now, it starts the next batch.
+      if (bytes > limit && open.count > 0 && bytes - open.bytes <= limit) {
         this.closeOpen();
         this.pump();
         open = this.openBatch();
