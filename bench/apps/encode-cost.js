@@ -53,8 +53,8 @@ function ours(protocol) {
   const encoding = traceEncoding(protocol);
   const batch = encoding.newBatch();
   return (spans) => {
-    for (let i = 0; i < spans.length; i++) batch.add(spans[i]);
-    return batch.take();
+    for (let i = 0; i < spans.length; i++) batch.add(spans[i], Infinity);
+    return batch.take().body;
   };
 }
 

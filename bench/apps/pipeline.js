@@ -208,8 +208,8 @@ function forkhooksExportPath() {
     return {
       code: 'otlp/encodings.js traceEncoding + otlp/http-sender.js HttpSender',
       send: async (spans) => {
-        for (const span of spans) batch.add(span);
-        const result = await sender.send(batch.take());
+        for (const span of spans) batch.add(span, Infinity);
+        const result = await sender.send(batch.take().body);
         if (!result.ok) throw result.error;
       },
       shutdown: () => sender.shutdown(),

@@ -25,7 +25,19 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
       batch: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 },
       exporterTimeoutMillis: 10000,
       spanLimits: DEFAULT_SPAN_LIMITS,
+      maxRequestBytes: 1_000_000,
     });
+  });
+
+  it('reads FORKHOOKS_OTLP_MAX_REQUEST_BYTES; a bad value gets one warning naming the variable and the default used', () => {
+    expect(resolveConfig({}, { FORKHOOKS_OTLP_MAX_REQUEST_BYTES: ' 262144 ' }).maxRequestBytes).toBe(262144);
+    expect(warnings).toEqual([]);
+    for (const bad of ['1MB', '-5', '1.5', '100', 'abc']) {
+      expect(resolveConfig({}, { FORKHOOKS_OTLP_MAX_REQUEST_BYTES: bad }).maxRequestBytes).toBe(1_000_000);
+      resolveConfig({}, { FORKHOOKS_OTLP_MAX_REQUEST_BYTES: bad });
+    }
+    expect(warnings).toHaveLength(5);
+    expect(warnings[0]).toBe('FORKHOOKS_OTLP_MAX_REQUEST_BYTES="1MB" is not a whole number of bytes of at least 1024; ignoring it and using the default, 1000000 bytes');
   });
 
   it.each([

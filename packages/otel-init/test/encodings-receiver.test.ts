@@ -43,9 +43,9 @@ describe.each(['http/protobuf', 'http/json'] as const)('the %s encoding, sent to
     const spans = makeSpans();
     const encoding = traceEncoding(protocol);
     const batch = encoding.newBatch();
-    for (const span of spans) batch.add(span);
+    for (const span of spans) batch.add(span, Infinity);
     expect(batch.count).toBe(spans.length);
-    expect(await post(receiver().url, encoding.contentType, batch.take())).toBe(200);
+    expect(await post(receiver().url, encoding.contentType, batch.take().body)).toBe(200);
 
     expect(receiver().count()).toBe(151);
     const received = receiver().spans();
@@ -68,7 +68,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('the %s encoding, sent to
 
   it('sends an empty request for a batch with no spans, which the receiver accepts', async () => {
     const encoding = traceEncoding(protocol);
-    expect(await post(receiver().url, encoding.contentType, encoding.newBatch().take())).toBe(200);
+    expect(await post(receiver().url, encoding.contentType, encoding.newBatch().take().body)).toBe(200);
     expect(receiver().count()).toBe(0);
   });
 });

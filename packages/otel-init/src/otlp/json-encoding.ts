@@ -1,109 +1,116 @@
-// OTLP/HTTP JSON: each span is written as JSON, when added, into its scope's writer; take() writes
-// the ExportTraceServiceRequest around those bytes into a fresh buffer the caller owns, and the
-// writers are kept for the next batch.
+// OTLP/HTTP JSON: each span is written as JSON once, when added (span-batch.ts); the request around
+// the spans (resource and scope objects, the lists and their commas) is written here, into a buffer
+// of the exact size.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { writeAttributesJson } from './json-attributes';
-import { writeList, writeSpanJson } from './json-span';
+import { writeSpanJson } from './json-span';
 import { JsonWriter } from './json-writer';
-import { SpanGroups, type SpanGroup, type SpanResource, type SpanScope } from './span-groups';
-import type { TraceBatch, TraceEncoding } from './trace-encoding';
+import { byResource, cachedSize, copySpans, spanBytes, type RequestFraming, type ScopeSlice, type SpanEncoder } from './request-framing';
+import { SpanBatch } from './span-batch';
+import type { SpanResource, SpanScope } from './span-groups';
+import type { OnCoerced } from './span-text';
+import type { TraceEncoding } from './trace-encoding';
 
-const INITIAL_BYTES = 16 * 1024;
-/** Room for a resource's and its scopes' JSON around their spans. */
-const HEADER_ROOM = 8 * 1024;
+const COMMA = 0x2c;
+const OPEN = '{"resourceSpans":[';
+const CLOSE = ']}';
 
 /** A resource's schema URL and a scope's attributes are optional on the SDK lines we support. */
 type WithSchemaUrl = { schemaUrl?: string };
 type ScopeExtras = { attributes?: Record<string, unknown>; droppedAttributesCount?: number };
 
-class JsonTraceBatch implements TraceBatch {
-  count = 0;
-  private readonly free: JsonWriter[] = [];
-  private readonly groups = new SpanGroups<JsonWriter>(() => this.free.pop() ?? new JsonWriter(INITIAL_BYTES));
-  private lastSize = INITIAL_BYTES;
+function text(write: (w: JsonWriter) => void): Uint8Array {
+  const w = new JsonWriter(256);
+  write(w);
+  return w.buf.subarray(0, w.pos);
+}
 
-  add(span: ReadableSpan): void {
-    const w = this.groups.groupOf(span).body;
-    if (w.pos > 0) w.byte(0x2c); // ,
-    writeSpanJson(w, span);
-    this.count++;
-  }
+/** A ResourceSpans up to its scopes, and after them. Its schema URL belongs to the ResourceSpans (opentelemetry-proto's Resource has no such field). */
+function resourceParts(resource: SpanResource): [Uint8Array, Uint8Array] {
+  const head = text((w) => {
+    w.ascii('{"resource":{"attributes":');
+    writeAttributesJson(w, resource.attributes);
+    w.ascii(',"droppedAttributesCount":0},"scopeSpans":[');
+  });
+  return [head, text((w) => closeWithSchemaUrl(w, (resource as WithSchemaUrl).schemaUrl || undefined))];
+}
 
-  take(): Uint8Array {
-    const resources = this.groups.take();
-    let spanBytes = 0;
-    for (const groups of resources) for (const group of groups) spanBytes += group.body.pos;
-    // A fresh buffer: the caller owns the bytes until they are sent.
-    const out = new JsonWriter(spanBytes + resources.length * HEADER_ROOM + 64);
-    out.ascii('{"resourceSpans":');
-    writeList(out, resources, writeResourceSpans);
-    out.byte(0x7d);
-    for (const groups of resources) {
-      for (const { body } of groups) {
-        body.reset(this.lastSize);
-        this.free.push(body);
-      }
+/** A ScopeSpans up to its spans, and after them. */
+function scopeParts(scope: SpanScope): [Uint8Array, Uint8Array] {
+  const head = text((w) => {
+    w.ascii('{"scope":{"name":');
+    w.string(scope.name);
+    if (scope.version !== undefined) {
+      w.ascii(',"version":');
+      w.string(scope.version);
     }
-    this.lastSize = spanBytes;
-    this.count = 0;
-    return out.buf.subarray(0, out.pos);
+    const { attributes, droppedAttributesCount } = scope as ScopeExtras;
+    if (attributes && Object.keys(attributes).length > 0) {
+      w.ascii(',"attributes":');
+      writeAttributesJson(w, attributes);
+      w.ascii(',"droppedAttributesCount":');
+      w.uint(droppedAttributesCount ?? 0);
+    }
+    w.ascii('},"spans":[');
+  });
+  return [head, text((w) => closeWithSchemaUrl(w, scope.schemaUrl))];
+}
+
+/** `]`, a `schemaUrl` member when there is one (the official serializer writes an empty one too), `}`. */
+function closeWithSchemaUrl(w: JsonWriter, schemaUrl: string | undefined): void {
+  w.byte(0x5d);
+  if (schemaUrl !== undefined) {
+    w.ascii(',"schemaUrl":');
+    w.string(schemaUrl);
   }
+  w.byte(0x7d);
 }
 
-function writeResourceSpans(out: JsonWriter, groups: SpanGroup<JsonWriter>[]): void {
-  const resource = (groups[0] as SpanGroup<JsonWriter>).resource;
-  const schemaUrl = (resource as WithSchemaUrl).schemaUrl;
-  out.ascii('{"resource":');
-  writeResource(out, resource);
-  out.ascii(',"scopeSpans":');
-  writeList(out, groups, writeScopeSpans);
-  writeSchemaUrl(out, schemaUrl || undefined);
-  out.byte(0x7d);
-}
+/** A comma before it, and its two parts. */
+const partsBytes = ([head, tail]: [Uint8Array, Uint8Array]): number => 1 + head.length + tail.length;
 
-/** A Resource: its schema URL belongs to the ResourceSpans (opentelemetry-proto's Resource has no such field). */
-function writeResource(out: JsonWriter, resource: SpanResource): void {
-  out.ascii('{"attributes":');
-  writeAttributesJson(out, resource.attributes);
-  out.ascii(',"droppedAttributesCount":0}');
-}
+const framing: RequestFraming = {
+  emptyBytes: OPEN.length + CLOSE.length,
+  spanOverhead: 1,
+  resourceOverhead: cachedSize((resource: SpanResource) => partsBytes(resourceParts(resource))),
+  scopeOverhead: cachedSize((scope: SpanScope) => partsBytes(scopeParts(scope))),
+  write(slices: readonly ScopeSlice[]) {
+    const plan = byResource(slices).map((run) => ({
+      parts: resourceParts((run[0] as ScopeSlice).resource),
+      scopes: run.map((slice) => ({ slice, parts: scopeParts(slice.scope) })),
+    }));
+    let total = OPEN.length + CLOSE.length + Math.max(0, plan.length - 1);
+    for (const { parts, scopes } of plan) {
+      total += parts[0].length + parts[1].length + scopes.length - 1;
+      for (const { slice, parts: scope } of scopes) total += scope[0].length + scope[1].length + spanBytes(slice) + slice.starts.length - 1;
+    }
+    const out = new JsonWriter(total);
+    const own: ScopeSlice[] = [];
+    out.ascii(OPEN);
+    plan.forEach(({ parts, scopes }, r) => {
+      if (r > 0) out.byte(COMMA);
+      out.raw(parts[0]);
+      scopes.forEach(({ slice, parts: scope }, s) => {
+        if (s > 0) out.byte(COMMA);
+        out.raw(scope[0]);
+        own.push(copySpans(out, slice, COMMA));
+        out.raw(scope[1]);
+      });
+      out.raw(parts[1]);
+    });
+    out.ascii(CLOSE);
+    return { body: out.buf.subarray(0, out.pos), slices: own };
+  },
+};
 
-function writeScopeSpans(out: JsonWriter, group: SpanGroup<JsonWriter>): void {
-  out.ascii('{"scope":');
-  writeScope(out, group.scope);
-  out.ascii(',"spans":[');
-  out.raw(group.body.buf.subarray(0, group.body.pos));
-  out.byte(0x5d);
-  writeSchemaUrl(out, group.scope.schemaUrl);
-  out.byte(0x7d);
-}
-
-function writeScope(out: JsonWriter, scope: SpanScope): void {
-  out.ascii('{"name":');
-  out.string(scope.name);
-  if (scope.version !== undefined) {
-    out.ascii(',"version":');
-    out.string(scope.version);
-  }
-  const { attributes, droppedAttributesCount } = scope as ScopeExtras;
-  if (attributes && Object.keys(attributes).length > 0) {
-    out.ascii(',"attributes":');
-    writeAttributesJson(out, attributes);
-    out.ascii(',"droppedAttributesCount":');
-    out.uint(droppedAttributesCount ?? 0);
-  }
-  out.byte(0x7d);
-}
-
-/** A `schemaUrl` member, when there is one (the official serializer writes an empty one too). */
-function writeSchemaUrl(out: JsonWriter, schemaUrl: string | undefined): void {
-  if (schemaUrl === undefined) return;
-  out.ascii(',"schemaUrl":');
-  out.string(schemaUrl);
-}
+const encoder: SpanEncoder<JsonWriter> = {
+  framing,
+  newWriter: (size) => new JsonWriter(size),
+  writeSpan: (w: JsonWriter, span: ReadableSpan, onCoerced: OnCoerced | undefined) => writeSpanJson(w, span, onCoerced),
+};
 
 /** OTLP/HTTP with JSON bodies (`http/json`). */
 export const jsonEncoding: TraceEncoding = {
   contentType: 'application/json',
-  newBatch: () => new JsonTraceBatch(),
+  newBatch: (onCoerced) => new SpanBatch(encoder, onCoerced),
 };

@@ -1,16 +1,18 @@
 // One span as OTLP/JSON, with the fields the official JsonTraceSerializer writes (zero counts and
-// empty lists included), and enums as integers (kind: API + 1).
+// empty lists included), and enums as integers (kind: API + 1). Names and the status message that
+// are not strings are coerced (span-text.ts).
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { writeAttributesJson } from './json-attributes';
 import type { JsonWriter } from './json-writer';
 import { spanFlags } from './span-flags';
+import { spanText, type OnCoerced } from './span-text';
 
 type Event = ReadableSpan['events'][number];
 type Context = ReturnType<ReadableSpan['spanContext']>;
 type Link = ReadableSpan['links'][number];
 
 /** Writes `span` as an OTLP/JSON Span object. */
-export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
+export function writeSpanJson(w: JsonWriter, span: ReadableSpan, onCoerced?: OnCoerced): void {
   const context = span.spanContext();
   const parent = span.parentSpanContext;
   w.ascii('{"traceId":');
@@ -23,7 +25,7 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   }
   writeTraceState(w, context);
   w.ascii(',"name":');
-  w.string(span.name);
+  w.string(spanText(span.name, 'span name', onCoerced));
   w.ascii(',"kind":');
   w.uint(span.kind == null ? 0 : span.kind + 1);
   w.ascii(',"startTimeUnixNano":');
@@ -35,7 +37,7 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   w.ascii(',"droppedAttributesCount":');
   w.uint(span.droppedAttributesCount);
   w.ascii(',"events":');
-  writeList(w, span.events, writeEventJson);
+  writeList(w, span.events, (out, event) => writeEventJson(out, event, onCoerced));
   w.ascii(',"droppedEventsCount":');
   w.uint(span.droppedEventsCount);
   const { code, message } = span.status;
@@ -43,7 +45,7 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   w.uint(code);
   if (message !== undefined) {
     w.ascii(',"message":');
-    w.string(message);
+    w.string(spanText(message, 'status message', onCoerced));
   }
   w.ascii('},"links":');
   writeList(w, span.links, writeLinkJson);
@@ -54,11 +56,11 @@ export function writeSpanJson(w: JsonWriter, span: ReadableSpan): void {
   w.byte(0x7d);
 }
 
-function writeEventJson(w: JsonWriter, event: Event): void {
+function writeEventJson(w: JsonWriter, event: Event, onCoerced: OnCoerced | undefined): void {
   w.ascii('{"attributes":');
   writeAttributesJson(w, event.attributes);
   w.ascii(',"name":');
-  w.string(event.name);
+  w.string(spanText(event.name, 'event name', onCoerced));
   w.ascii(',"timeUnixNano":');
   w.nanos(event.time);
   w.ascii(',"droppedAttributesCount":');

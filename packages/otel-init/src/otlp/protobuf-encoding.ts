@@ -1,117 +1,114 @@
-// OTLP/HTTP protobuf: each span is encoded once, when added, into its scope's writer; take() writes
-// the ExportTraceServiceRequest around those bytes (resource and scope headers, length prefixes)
-// into a fresh buffer the caller owns, and the writers are kept for the next batch.
+// OTLP/HTTP protobuf: each span is encoded once, when added (span-batch.ts), as a ScopeSpans.spans
+// field; the request around the spans (resource and scope headers, length prefixes) is written here,
+// with every length known before it is written.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { writeAttributes } from './protobuf-attributes';
 import { writeSpan } from './protobuf-span';
 import { ProtoWriter, varintSize } from './proto-writer';
-import { SpanGroups, type SpanGroup, type SpanResource, type SpanScope } from './span-groups';
-import type { TraceBatch, TraceEncoding } from './trace-encoding';
+import { byResource, cachedSize, copySpans, spanBytes, type RequestFraming, type ScopeSlice, type SpanEncoder } from './request-framing';
+import { SpanBatch } from './span-batch';
+import type { SpanResource, SpanScope } from './span-groups';
+import type { OnCoerced } from './span-text';
+import type { TraceEncoding } from './trace-encoding';
 
-const INITIAL_BYTES = 16 * 1024;
-/** Room for a resource or scope header, for guessing the size of a length prefix. */
-const HEADER_ROOM = 4 * 1024;
-
-interface ScopeBody {
-  readonly writer: ProtoWriter;
-}
+/** A tag and the longest length prefix (a message under 4 GiB). */
+const FIELD_OVERHEAD = 1 + 5;
 
 /** A resource's schema URL and a scope's attributes are optional on the SDK lines we support. */
 type WithSchemaUrl = { schemaUrl?: string };
 type ScopeExtras = { attributes?: Record<string, unknown>; droppedAttributesCount?: number };
 
-class ProtobufTraceBatch implements TraceBatch {
-  count = 0;
-  private readonly free: ProtoWriter[] = [];
-  private readonly groups = new SpanGroups<ScopeBody>(() => ({ writer: this.free.pop() ?? new ProtoWriter(INITIAL_BYTES) }));
-  /** The size of the last span's length prefix: the next one's guess. */
-  private guess = 1;
-  private lastSize = INITIAL_BYTES;
-
-  add(span: ReadableSpan): void {
-    const w = this.groups.groupOf(span).body.writer;
-    w.byte(0x12); // ScopeSpans.spans
-    this.guess = writeSpan(w, span, this.guess);
-    this.count++;
-  }
-
-  take(): Uint8Array {
-    const resources = this.groups.take();
-    let spanBytes = 0;
-    for (const groups of resources) for (const group of groups) spanBytes += group.body.writer.pos;
-    const out = new ProtoWriter(spanBytes + resources.length * HEADER_ROOM + 64);
-    for (const groups of resources) writeResourceSpans(out, groups);
-    for (const groups of resources) {
-      for (const { body } of groups) {
-        body.writer.reset(this.lastSize);
-        this.free.push(body.writer);
-      }
-    }
-    this.lastSize = spanBytes;
-    this.count = 0;
-    return out.buf.subarray(0, out.pos);
-  }
+/** ResourceSpans.resource (field 1, with its tag), then, separately, ResourceSpans.schema_url (field 3). */
+function resourceParts(resource: SpanResource): [Uint8Array, Uint8Array] {
+  const head = new ProtoWriter(256);
+  head.byte(0x0a);
+  const start = head.begin(2);
+  writeAttributes(head, resource.attributes, 0x0a);
+  head.end(start, 2);
+  return [head.buf.subarray(0, head.pos), schemaUrlField((resource as WithSchemaUrl).schemaUrl)];
 }
 
-/** ExportTraceServiceRequest.resource_spans: one resource and its scopes. */
-function writeResourceSpans(out: ProtoWriter, groups: SpanGroup<ScopeBody>[]): void {
-  const resource = (groups[0] as SpanGroup<ScopeBody>).resource;
-  let bytes = HEADER_ROOM;
-  for (const group of groups) bytes += group.body.writer.pos + HEADER_ROOM;
-  out.byte(0x0a);
-  const guess = varintSize(bytes);
-  const start = out.begin(guess);
-  writeResource(out, resource);
-  for (const group of groups) writeScopeSpans(out, group);
-  const schemaUrl = (resource as WithSchemaUrl).schemaUrl;
-  if (schemaUrl) {
-    out.byte(0x1a);
-    out.string(schemaUrl);
-  }
-  out.end(start, guess);
-}
-
-function writeResource(out: ProtoWriter, resource: SpanResource): void {
-  out.byte(0x0a); // ResourceSpans.resource
-  const start = out.begin(2);
-  writeAttributes(out, resource.attributes, 0x0a);
-  out.end(start, 2);
-}
-
-function writeScopeSpans(out: ProtoWriter, group: SpanGroup<ScopeBody>): void {
-  const spans = group.body.writer;
-  out.byte(0x12); // ResourceSpans.scope_spans
-  const guess = varintSize(spans.pos + HEADER_ROOM);
-  const start = out.begin(guess);
-  writeScope(out, group.scope);
-  out.raw(spans.buf.subarray(0, spans.pos));
-  if (group.scope.schemaUrl) {
-    out.byte(0x1a);
-    out.string(group.scope.schemaUrl);
-  }
-  out.end(start, guess);
-}
-
-function writeScope(out: ProtoWriter, scope: SpanScope): void {
-  out.byte(0x0a); // ScopeSpans.scope
-  const start = out.begin();
-  out.byte(0x0a);
-  out.string(scope.name);
+/** ScopeSpans.scope (field 1, with its tag), then ScopeSpans.schema_url (field 3). */
+function scopeParts(scope: SpanScope): [Uint8Array, Uint8Array] {
+  const head = new ProtoWriter(128);
+  head.byte(0x0a);
+  const start = head.begin();
+  head.byte(0x0a);
+  head.string(scope.name);
   if (scope.version) {
-    out.byte(0x12);
-    out.string(scope.version);
+    head.byte(0x12);
+    head.string(scope.version);
   }
   const { attributes, droppedAttributesCount } = scope as ScopeExtras;
-  if (attributes) writeAttributes(out, attributes, 0x1a);
+  if (attributes) writeAttributes(head, attributes, 0x1a);
   if (droppedAttributesCount) {
-    out.byte(0x20);
-    out.uint32(droppedAttributesCount);
+    head.byte(0x20);
+    head.uint32(droppedAttributesCount);
   }
-  out.end(start);
+  head.end(start);
+  return [head.buf.subarray(0, head.pos), schemaUrlField(scope.schemaUrl)];
 }
+
+function schemaUrlField(schemaUrl: string | undefined): Uint8Array {
+  if (!schemaUrl) return new Uint8Array(0);
+  const w = new ProtoWriter(schemaUrl.length + 8);
+  w.byte(0x1a);
+  w.string(schemaUrl);
+  return w.buf.subarray(0, w.pos);
+}
+
+const partsBytes = ([head, tail]: [Uint8Array, Uint8Array]): number => FIELD_OVERHEAD + head.length + tail.length;
+
+const framing: RequestFraming = {
+  emptyBytes: 0,
+  spanOverhead: 0,
+  resourceOverhead: cachedSize((resource: SpanResource) => partsBytes(resourceParts(resource))),
+  scopeOverhead: cachedSize((scope: SpanScope) => partsBytes(scopeParts(scope))),
+  write(slices: readonly ScopeSlice[]) {
+    // The lengths first (each header once), then the bytes, in a buffer of the exact size.
+    const plan = byResource(slices).map((run) => {
+      const resource = resourceParts((run[0] as ScopeSlice).resource);
+      const scopes = run.map((slice) => {
+        const parts = scopeParts(slice.scope);
+        return { slice, parts, length: parts[0].length + spanBytes(slice) + parts[1].length };
+      });
+      const length = scopes.reduce((sum, s) => sum + 1 + varintSize(s.length) + s.length, resource[0].length + resource[1].length);
+      return { resource, scopes, length };
+    });
+    const total = plan.reduce((sum, r) => sum + 1 + varintSize(r.length) + r.length, 0);
+    const out = new ProtoWriter(Math.max(total, 1));
+    const own: ScopeSlice[] = [];
+    for (const { resource, scopes, length } of plan) {
+      out.byte(0x0a); // ExportTraceServiceRequest.resource_spans
+      out.uint32(length);
+      out.raw(resource[0]);
+      for (const { slice, parts, length: scopeLength } of scopes) {
+        out.byte(0x12); // ResourceSpans.scope_spans
+        out.uint32(scopeLength);
+        out.raw(parts[0]);
+        own.push(copySpans(out, slice, -1));
+        out.raw(parts[1]);
+      }
+      out.raw(resource[1]);
+    }
+    return { body: out.buf.subarray(0, out.pos), slices: own };
+  },
+};
+
+/** The size of the last span's length prefix: the next one's guess. */
+let guess = 1;
+
+const encoder: SpanEncoder<ProtoWriter> = {
+  framing,
+  newWriter: (size) => new ProtoWriter(size),
+  writeSpan: (w: ProtoWriter, span: ReadableSpan, onCoerced: OnCoerced | undefined) => {
+    w.byte(0x12); // ScopeSpans.spans
+    guess = writeSpan(w, span, guess, onCoerced);
+  },
+};
 
 /** OTLP/HTTP with protobuf bodies (`http/protobuf`). */
 export const protobufEncoding: TraceEncoding = {
   contentType: 'application/x-protobuf',
-  newBatch: () => new ProtobufTraceBatch(),
+  newBatch: (onCoerced) => new SpanBatch(encoder, onCoerced),
 };

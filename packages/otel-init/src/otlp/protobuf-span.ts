@@ -1,10 +1,12 @@
 // One span as an OTLP `Span` message (opentelemetry/proto/trace/v1/trace.proto), with the tags
 // written as constant bytes: (field << 3) | wire type. Zero counts and unset fields are left out
-// (proto3 defaults); the status is always written, as the official serializer does.
+// (proto3 defaults); the status is always written, as the official serializer does. Names and the
+// status message that are not strings are coerced (span-text.ts).
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { writeAttributes } from './protobuf-attributes';
 import type { ProtoWriter } from './proto-writer';
 import { spanFlags } from './span-flags';
+import { spanText, type OnCoerced } from './span-text';
 
 type Event = ReadableSpan['events'][number];
 type Link = ReadableSpan['links'][number];
@@ -13,7 +15,7 @@ type Link = ReadableSpan['links'][number];
  * Writes `span` as a length-delimited Span (its tag already written), reserving `guess` bytes for
  * its length; returns the length's actual size, the next span's best guess.
  */
-export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number): number {
+export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number, onCoerced?: OnCoerced): number {
   const start = w.begin(guess);
   const context = span.spanContext();
   w.byte(0x0a); // trace_id
@@ -31,7 +33,7 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number): nu
     w.hexBytes(parent.spanId);
   }
   w.byte(0x2a); // name
-  w.string(span.name);
+  w.string(spanText(span.name, 'span name', onCoerced));
   // The API's SpanKind has no UNSPECIFIED: proto = API + 1.
   if (span.kind != null) {
     w.byte(0x30);
@@ -47,7 +49,7 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number): nu
     w.uint32(span.droppedAttributesCount);
   }
   const events = span.events;
-  for (let i = 0; i < events.length; i++) writeEvent(w, events[i] as Event);
+  for (let i = 0; i < events.length; i++) writeEvent(w, events[i] as Event, onCoerced);
   if (span.droppedEventsCount) {
     w.byte(0x60);
     w.uint32(span.droppedEventsCount);
@@ -63,7 +65,7 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number): nu
   const { code, message } = span.status;
   if (message) {
     w.byte(0x12);
-    w.string(message);
+    w.string(spanText(message, 'status message', onCoerced));
   }
   if (code) {
     w.byte(0x18);
@@ -76,13 +78,13 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan, guess: number): nu
   return w.end(start, guess);
 }
 
-function writeEvent(w: ProtoWriter, event: Event): void {
+function writeEvent(w: ProtoWriter, event: Event, onCoerced: OnCoerced | undefined): void {
   w.byte(0x5a); // events
   const start = w.begin();
   w.byte(0x09); // time_unix_nano
   w.hrTime(event.time);
   w.byte(0x12);
-  w.string(event.name);
+  w.string(spanText(event.name, 'event name', onCoerced));
   if (event.attributes) writeAttributes(w, event.attributes, 0x1a);
   if (event.droppedAttributesCount) {
     w.byte(0x20);

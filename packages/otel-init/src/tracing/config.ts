@@ -2,6 +2,7 @@ import { log } from '@forkhooks/core';
 import { headerList, positiveInteger, booleanFlag } from '../shared/env';
 import { TracingConfigError } from '../shared/errors';
 import { OncePerKey } from '../shared/once';
+import { resolveMaxRequestBytes } from './request-limit';
 import { resolveSpanLimits, type SpanLimits } from './span-limits';
 import {
   DEFAULT_ENDPOINTS,
@@ -52,6 +53,8 @@ export interface TracingConfig extends OtlpTransport {
    * time, so a request that outlived it would fail or succeed where nobody counts it.
    */
   exporterTimeoutMillis: number;
+  /** FORKHOOKS_OTLP_MAX_REQUEST_BYTES: the largest request body of forkhooks' span pipeline (request-limit.ts). */
+  maxRequestBytes: number;
 }
 
 /** What a caller may set; everything falls back to the standard OpenTelemetry variables. */
@@ -99,6 +102,7 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
     ...resolveSampler(options, env),
     ...resolveTimeouts(options.batch ?? {}, env),
     spanLimits: resolveSpanLimits(env),
+    maxRequestBytes: resolveMaxRequestBytes(env),
   };
 }
 

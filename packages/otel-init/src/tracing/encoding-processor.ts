@@ -12,14 +12,24 @@
 //   (and counted, and said: stats.ts's drop causes);
 // - OTEL_BSP_EXPORT_TIMEOUT: every send settles within it, since the sender gives up at the
 //   exporter timeout (retries included), which config.ts keeps at or below it.
+// One file over 200 lines: the queue, the batches' lifecycle, the sends and the rescue's hand-over all
+// read and write the same state (#open, #ready, #queued, #handing, #inFlight); split, each part would
+// reach into the others' fields.
+// Beyond the BSP (issue 21): a span whose encoding throws is dropped alone (the batch rewinds to where
+// it began); a batch is also closed before its request would pass maxRequestBytes, and a span bigger
+// than that alone is dropped; a 413 is answered with the batch in halves (otlp/halving-send.ts). Each
+// drop is counted with its cause and said per episode (span-drops.ts gives the detail).
 // Sends start on the next turn of the event loop, never inside the span.end() that filled a batch,
 // in a context with tracing suppressed: the sender's own HTTP request is never traced.
 import { context, type Context } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { BatchOptions } from './config';
 import type { SpanCounter } from './stats';
+import { sendHalving } from '../otlp/halving-send';
 import type { SendResult } from '../otlp/http-sender';
-import type { TraceBatch, TraceEncoding } from '../otlp/trace-encoding';
+import { spanText } from '../otlp/span-text';
+import type { EncodedRequest, TraceBatch, TraceEncoding } from '../otlp/trace-encoding';
+import { coercionWarner, refusedAsTooBigDetail, tooBigDetail, unencodableDetail } from './span-drops';
 
 const SAMPLED = 1;
 
@@ -31,6 +41,8 @@ export interface EncodingProcessorOptions {
   /** Called once shutdown's flush settled (closes the sender's connections). */
   stop(): void;
   batch: Required<BatchOptions>;
+  /** A request's body is at most this many bytes (FORKHOOKS_OTLP_MAX_REQUEST_BYTES). */
+  maxRequestBytes: number;
   counter: SpanCounter;
   /** The context sends run in: tracing suppressed (the SDK's suppressTracing(ROOT_CONTEXT)). */
   quiet: Context;
@@ -54,6 +66,9 @@ export class EncodingSpanProcessor {
   /** Shutdown's flush ended (or the counter closed at its deadline): later spans are dropped. */
   #stopped = false;
 
+  /** Says once per field that a name the API forbids was coerced to text. */
+  readonly #onCoerced = coercionWarner();
+
   constructor(private readonly options: EncodingProcessorOptions) {}
 
   onStart(): void {}
@@ -63,16 +78,26 @@ export class EncodingSpanProcessor {
     const { counter, batch } = this.options;
     if (this.#stopped || counter.closed) return counter.spanEnded(false, 'after-shutdown');
     if (this.#queued >= batch.maxQueueSize) return counter.spanEnded(false, 'queue-full');
-    const open = (this.#open ??= this.options.encoding.newBatch());
+    const limit = this.options.maxRequestBytes;
+    let open = this.openBatch();
+    let bytes: number;
     try {
-      open.add(span);
+      bytes = open.add(span, limit);
+      // It would pass the limit with the spans before it (and could fit alone: what it adds is under
+      // the limit): they go now, it starts the next batch.
+      if (bytes > limit && open.count > 0 && bytes - open.bytes <= limit) {
+        this.closeOpen();
+        this.pump();
+        open = this.openBatch();
+        bytes = open.add(span, limit);
+      }
     } catch (error) {
-      counter.noteError(error as Error);
-      return counter.spanEnded(false, 'unencodable');
+      return counter.spanEnded(false, 'unencodable', unencodableDetail(spanText(span.name, 'span name', undefined), error));
     }
+    if (bytes > limit) return counter.spanEnded(false, 'too-big', tooBigDetail(spanText(span.name, 'span name', undefined), bytes, limit));
     counter.spanEnded(true);
     this.#queued++;
-    if (open.count >= batch.maxExportBatchSize) {
+    if (open.count >= batch.maxExportBatchSize || open.bytes >= limit) {
       this.closeOpen();
       this.pump();
     } else if (this.#timer === undefined) {
@@ -130,9 +155,13 @@ export class EncodingSpanProcessor {
       this.#queued -= batch.count;
       this.options.counter.exportStarted(batch.count);
     }
-    const taken = [...this.#handing, ...ready].filter((batch) => batch.count > 0).map((batch) => ({ spans: batch.count, body: batch.take() }));
+    const taken = [...this.#handing, ...ready].filter((batch) => batch.count > 0).map((batch) => ({ spans: batch.count, body: batch.take().body }));
     this.#handing.clear();
     return taken;
+  }
+
+  private openBatch(): TraceBatch {
+    return (this.#open ??= this.options.encoding.newBatch(this.#onCoerced));
   }
 
   /** Moves the open batch, if it holds spans, to the ready list. */
@@ -166,16 +195,21 @@ export class EncodingSpanProcessor {
           this.#handing.delete(batch);
           // Taken by a rescue (takeUnsent): it sent them.
           if (batch.count === 0) return resolve(undefined);
-          let body: Uint8Array;
+          let request: EncodedRequest;
           try {
-            body = batch.take();
+            request = batch.take();
           } catch (error) {
             settle({ code: 1, error: error as Error });
             return resolve(error as Error);
           }
-          void this.options.send(body).then((result) => {
-            settle(result.ok ? { code: 0, rejected: result.rejected } : { code: 1, error: result.error });
-            resolve(result.ok ? undefined : result.error);
+          void sendHalving(request, this.options.send).then((outcome) => {
+            const { firstTooBig } = outcome;
+            const tooBig = firstTooBig && refusedAsTooBigDetail(firstTooBig.name, firstTooBig.bytes, this.options.maxRequestBytes, firstTooBig.error);
+            // A collector that failed a part otherwise (after 413s for the whole) fails the export: its
+            // delivered parts are then counted with the failure, over-counting the loss, never hiding it.
+            if (outcome.failed > 0) settle({ code: 1, error: outcome.error });
+            else settle({ code: 0, rejected: outcome.rejected, tooBig: outcome.tooBig, tooBigDetail: tooBig });
+            resolve(outcome.failed > 0 ? outcome.error : undefined);
           });
         }),
       );

@@ -104,6 +104,7 @@ function encodingProcessor(config: TracingConfig, protocol: 'http/protobuf' | 'h
     send: (body) => sender.send(body),
     stop: () => sender.shutdown(),
     batch: config.batch,
+    maxRequestBytes: config.maxRequestBytes,
     counter,
     quiet: suppressTracing(ROOT_CONTEXT),
   });

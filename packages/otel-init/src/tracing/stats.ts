@@ -116,24 +116,32 @@ export class SpanCounter {
   /**
    * `spans` queued spans leave the queue in one export; call what this returns with its outcome.
    * `rejected`: spans of a successful export the collector refused (OTLP partial success), counted as dropped.
+   * `tooBig`: spans of a successful export the collector answered 413 for alone (the rest was sent in halves), dropped as too-big.
    */
-  exportStarted(spans: number): (result: ExportResult & { rejected?: number }) => void {
+  exportStarted(spans: number): (result: ExportResult & { rejected?: number; tooBig?: number; tooBigDetail?: string }) => void {
     this.queued = Math.max(0, this.queued - spans);
     const batch = { spans, abandoned: false };
     this.inFlight.add(batch);
     return (result) => {
       this.inFlight.delete(batch);
-      const rejected = result.code === 0 ? Math.min(spans, Math.max(0, result.rejected ?? 0)) : 0;
+      const tooBig = result.code === 0 ? Math.min(batch.spans, result.tooBig ?? 0) : 0;
+      if (tooBig > 0) {
+        // close() counted an abandoned batch as dropped: these spans are now dropped for their cause.
+        if (batch.abandoned) this.dropped -= tooBig;
+        this.drop('too-big', tooBig, result.tooBigDetail);
+      }
+      const sent = batch.spans - tooBig;
+      const rejected = result.code === 0 ? Math.min(sent, Math.max(0, result.rejected ?? 0)) : 0;
       if (batch.abandoned) {
         // Counted as dropped and failed at close(); it got through after all, all but what the collector refused.
         if (result.code === 0) {
           this.failures--;
-          this.dropped -= spans;
-          this.exported += spans - rejected;
+          this.dropped -= sent;
+          this.exported += sent - rejected;
           this.drop('refused', rejected, this.refusal);
         }
       } else if (result.code === 0) {
-        this.exported += spans - rejected;
+        this.exported += sent - rejected;
         if (rejected > 0) this.drop('refused', rejected, this.refusal);
         else this.drops.recovered('refused');
         this.episodes.succeeded();
