@@ -12,15 +12,15 @@
 //   (and counted, and said: stats.ts's drop causes);
 // - OTEL_BSP_EXPORT_TIMEOUT: every send settles within it, since the sender gives up at the
 //   exporter timeout (retries included), which config.ts keeps at or below it.
-// One file over 200 lines: the queue, the batches' lifecycle, the sends and the rescue's hand-over all
-// read and write the same state (#open, #ready, #queued, #handing, #inFlight); split, each part would
-// reach into the others' fields.
 // Beyond the BSP (issue 21): a span whose encoding throws is dropped alone (the batch rewinds to where
 // it began); a batch is also closed before its request would pass maxRequestBytes, and a span bigger
 // than that alone is dropped; a 413 is answered with the batch in halves (otlp/halving-send.ts). Each
 // drop is counted with its cause and said per episode (span-drops.ts gives the detail).
 // Sends start on the next turn of the event loop, never inside the span.end() that filled a batch,
 // in a context with tracing suppressed: the sender's own HTTP request is never traced.
+// One file over 200 lines: the queue, the batches' lifecycle, the sends and the rescue's hand-over all
+// read and write the same state (#open, #ready, #queued, #handing, #inFlight); split, each part would
+// reach into the others' fields.
 import { context, type Context } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { BatchOptions } from './config';
