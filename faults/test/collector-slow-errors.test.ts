@@ -164,11 +164,20 @@ describe('collector answers 500 / 400 / 413 / garbage (and 503, which is retried
 
   const step = (name: string): Step => steps.find((s) => s.fault === name) as Step;
 
-  it.each(['500', '400', '413'])('drops a batch answered %s without retrying it, and counts it', (status) => {
+  it.each(['500', '400'])('drops a batch answered %s without retrying it, and counts it', (status) => {
     const { rejected, failures, dropped } = step(status);
     expect(rejected).toBe(1); // not retried: the OTLP spec retries only 429, 502, 503, 504
     expect(failures).toBe(1);
     expect(dropped).toBeGreaterThanOrEqual(10); // the burst's 10 spans, and whatever shared their batch
+  });
+
+  it('sends a batch answered 413 again in halves (issue 21), and delivers it: nothing lost', () => {
+    const { rejected, requests, failures, dropped, exported } = step('413');
+    expect(rejected).toBe(1); // the one 413 the receiver was told to give
+    expect(requests).toBeGreaterThanOrEqual(3); // the batch, then its two halves
+    expect(failures).toBe(0);
+    expect(dropped).toBe(0);
+    expect(exported).toBeGreaterThanOrEqual(10);
   });
 
   it('retries a batch answered 503 with Retry-After, and delivers it: nothing lost', () => {
@@ -195,15 +204,14 @@ describe('collector answers 500 / 400 / 413 / garbage (and 503, which is retried
       [
         [500, 'Internal Server Error'],
         [400, 'Bad Request'],
-        [413, 'Payload Too Large'],
       ].map(([status, reason]) => `${reason} (HTTP ${status}): fault injected by the receiver: status ${status}`),
     );
-    expect(lines(out, RECOVERED)).toHaveLength(3);
+    expect(lines(out, RECOVERED)).toHaveLength(2);
     const [worker] = losses;
     const { stats, received } = worker!;
     expect(stats.spansPending).toBe(0);
     expect(received).toBe(stats.spansExported);
-    expect(stats.spansDropped).toBe(['500', '400', '413'].reduce((sum, s) => sum + step(s).dropped, 0));
+    expect(stats.spansDropped).toBe(['500', '400'].reduce((sum, s) => sum + step(s).dropped, 0));
     expect(named(app.read(), 'exit-stats')).toHaveLength(1);
     expect(await waitGone(app.pids())).toEqual([]);
   });
