@@ -3,6 +3,7 @@ import { EnvVars, envInteger } from './env';
 import { log } from './logger';
 import { notifyManager } from './messages';
 import { startOrphanWatchdog, type OrphanWatchdog } from './orphan-watchdog';
+import { startEnv } from './worker-markers';
 
 /** How often the main thread marks itself alive for the orphan watchdog (a store into shared memory). */
 const TICK_MS = 250;
@@ -13,7 +14,7 @@ const TICK_MS = 250;
  * (the manager's watchdog and recycling read them), and a watchdog thread that ends this process when
  * its primary has died and its own event loop is blocked. Returns the stop, or undefined when not asked.
  */
-export function startHeartbeat(stopBudgetMs: number, env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
+export function startHeartbeat(stopBudgetMs: number, env: NodeJS.ProcessEnv = startEnv()): (() => void) | undefined {
   const everyMs = envInteger(env, EnvVars.HEARTBEAT_MS, 1);
   if (everyMs === undefined || typeof process.send !== 'function') return undefined;
   let watchdog: OrphanWatchdog | undefined;
