@@ -45,12 +45,12 @@ export interface App {
 const dirs: Array<{ cleanup(): void }> = [];
 const learned = new Set<number>();
 
-/** Starts the app with `env` (EVENTS_FILE set to a fresh file). */
-export function startApp(env: NodeJS.ProcessEnv, script = APP): App {
+/** Starts the app with `env` (EVENTS_FILE set to a fresh file); `detached`: in a process group of its own, as under a terminal. */
+export function startApp(env: NodeJS.ProcessEnv, script = APP, options: { detached?: boolean } = {}): App {
   const dir = tempDir('forkhooks-faults-');
   dirs.push(dir);
   const events = join(dir.path, 'events.jsonl');
-  const proc = startNode(script, { env: { EVENTS_FILE: events, ...env } });
+  const proc = startNode(script, { env: { EVENTS_FILE: events, ...env }, detached: options.detached });
   learned.add(proc.pid);
   const read = (): HookEvent[] => readEvents(events);
   return {

@@ -3,6 +3,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { InvalidEnvironmentError } from './errors/invalid-env.error';
 import { EnvVars, envInteger } from './env';
 import type { ContextOverrides, HookContext } from './types/hook-context';
+import { startEnv } from './worker-markers';
 import { RUNTIMES, type Runtime } from './types/phase';
 
 /** A context without the per-run fields (`phase`, `signal`, `timeLeft`). */
@@ -13,7 +14,7 @@ export type BaseContext = Omit<HookContext, 'phase' | 'signal' | 'timeLeft'>;
  * instance itself, though it inherits PM2's environment); then PM2, because a PM2 cluster-mode
  * instance is also a node:cluster worker of PM2's daemon; then cluster, an IPC child, standalone.
  */
-export function detectRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+export function detectRuntime(env: NodeJS.ProcessEnv = startEnv()): Runtime {
   const declared = env[EnvVars.RUNTIME];
   if (declared !== undefined && declared !== '') {
     if (!RUNTIMES.includes(declared as Runtime)) {
@@ -29,7 +30,7 @@ export function detectRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
 }
 
 /** Builds the context of this process: explicit overrides, then FORKHOOKS_* variables, then what the runtime tells. */
-export function buildContext(overrides: ContextOverrides = {}, env: NodeJS.ProcessEnv = process.env): BaseContext {
+export function buildContext(overrides: ContextOverrides = {}, env: NodeJS.ProcessEnv = startEnv()): BaseContext {
   const runtime = overrides.runtime ?? detectRuntime(env);
   const detected = detectSlot(runtime, env);
   const primaryPid = envInteger(env, EnvVars.PRIMARY_PID, 1) ?? detected.primaryPid;

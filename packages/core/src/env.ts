@@ -11,6 +11,8 @@ export const EnvVars = {
   DRAIN_TIMEOUT_MS: 'FORKHOOKS_DRAIN_TIMEOUT_MS',
   /** Set by runCluster when it watches its workers: how often the worker sends its heartbeat (ms). */
   HEARTBEAT_MS: 'FORKHOOKS_HEARTBEAT_MS',
+  /** Set by runCluster with a reloadSignal: the worker leaves that signal to its primary (which reloads on it) instead of stopping. */
+  RELOAD_SIGNAL: 'FORKHOOKS_RELOAD_SIGNAL',
 } as const;
 
 /** Reads a non-negative integer from `env[name]`; undefined when unset, a named error when malformed. */

@@ -5,6 +5,7 @@ import { notifyManager, type WorkerMessage } from './messages';
 import { startOrphanWatchdog, type OrphanWatchdog } from './orphan-watchdog';
 import { installRescue, unsentSpans } from './rescue/rescue-registry';
 import { removeRescueSocket, rescueSetting } from './rescue/rescue-socket';
+import { startEnv } from './worker-markers';
 
 /** How often the main thread marks itself alive for the orphan watchdog (a store into shared memory). */
 const TICK_MS = 250;
@@ -17,7 +18,7 @@ const TICK_MS = 250;
  * own event loop is blocked, and rescues a stuck main thread when its primary says so (rescue/).
  * Returns the stop, or undefined when not asked.
  */
-export function startHeartbeat(stopBudgetMs: number, env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
+export function startHeartbeat(stopBudgetMs: number, env: NodeJS.ProcessEnv = startEnv()): (() => void) | undefined {
   const everyMs = envInteger(env, EnvVars.HEARTBEAT_MS, 1);
   if (everyMs === undefined || typeof process.send !== 'function') return undefined;
   let watchdog: OrphanWatchdog | undefined;

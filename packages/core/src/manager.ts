@@ -13,13 +13,15 @@ export type { Margin } from './stop/budget';
 export { createShutdown, resolveShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown';
 export type { Shutdown, ShutdownOptions } from './shutdown';
 export { installStopPaths, STOP_SIGNALS } from './stop-paths';
-export type { StopHandler } from './stop-paths';
+export type { StopHandler, StopPathsOptions } from './stop-paths';
 export { INTERRUPT_EXIT_CODE, createInterruptGuard } from './interrupts';
 export type { InterruptGuardOptions } from './interrupts';
 export { DEFAULT_DRAIN_TIMEOUT_MS, resolveDrainTimeout } from './drain';
 
 // The context a manager builds for its own hooks (prefork runs in it).
 export { buildContext, detectRuntime } from './context';
+// A worker's FORKHOOKS_* markers, taken out of process.env at start (its children never inherit them).
+export { MARKER_VARS, isManaged, startEnv, workerMarkers } from './worker-markers';
 export type { BaseContext } from './context';
 
 // Messages between a manager and its workers.

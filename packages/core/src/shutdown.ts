@@ -40,6 +40,8 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
   /** Who fails, in the fatal message: default 'worker' ('cluster primary' for a manager). */
   label?: string;
+  /** The fatal error of a stop that was said already, in its own line (a manager's crash loop): not said twice. Default: none. */
+  fatalSaid?: (error: unknown) => boolean;
   /** A manager's own stages, before its drain and atexit: stopping its workers. */
   stages?: (request: StopRequest) => readonly StopStage[];
   /** What a forced exit (repeated Ctrl-C) cuts off; it may kill what must die first. Default: by stage. */
@@ -65,8 +67,9 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   const stop: ProcessStop = { registry, context, timeoutMs, drainTimeoutMs, drainSharesDeadline, onPhase: options.onPhase, before: options.before };
   let report: RunReport = { phase: 'atexit', results: [] };
   const announce = (request: StopRequest, servers: number): void => {
-    if (request.reason === 'error') log.error(fatalMessage(request.error, request.detail, options.label));
-    else log.info(stoppingLine(stop, request, servers));
+    if (request.reason === 'error') {
+      if (!options.fatalSaid?.(request.error)) log.error(fatalMessage(request.error, request.detail, options.label));
+    } else log.info(stoppingLine(stop, request, servers));
   };
   const plan = createStopPlan<RunReport>({
     stages: (request) => [...(options.stages?.(request) ?? []), drainStage(stop, request, announce), atexitStage(stop, request, (r) => (report = r))],

@@ -11,6 +11,7 @@ import { createShutdown, resolveShutdownTimeout, type Shutdown } from './shutdow
 import { installStopPaths } from './stop-paths';
 import { stopBudgetMs, timeLeft } from './stop/budget';
 import type { ContextOverrides, HookContext } from './types/hook-context';
+import { isManaged, workerMarkers } from './worker-markers';
 
 /** Options of `startWorker`: context overrides, plus the registry and the shutdown deadline. */
 export interface StartWorkerOptions extends ContextOverrides {
@@ -41,8 +42,9 @@ let current: Shutdown | undefined;
 export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {}): Promise<HookContext> {
   if (current) throw new Error('startWorker was already called in this process; call it once, from the worker entry point');
   const { registry: reg = defaultRegistry, shutdownTimeoutMs, drainTimeoutMs, ...overrides } = options;
+  // Reads the FORKHOOKS_* markers and takes them out of process.env: this worker's children start as themselves.
   const context = buildContext(overrides);
-  const managed = process.env[EnvVars.RUNTIME] !== undefined;
+  const managed = isManaged();
   const timeoutMs = resolveShutdownTimeout(shutdownTimeoutMs);
   // PM2 SIGKILLs at kill_timeout whatever we do: unless told otherwise, the drain takes at most half
   // of that deadline and atexit gets the rest, instead of a drain on top that PM2 would cut short.
@@ -67,7 +69,7 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
     },
   });
   current = shutdown;
-  installStopPaths((reason, error, detail) => void shutdown.stop(reason, error, detail));
+  installStopPaths((reason, error, detail) => void shutdown.stop(reason, error, detail), { managerSignal: managed ? managerSignal() : undefined });
   process.on('exit', () => warnIfSkipped(reg, shutdown));
   // Only when the manager asks (runCluster's heartbeatTimeoutMs): beats to it, and the orphan watchdog,
   // which gives an orphan with a live event loop the budget its manager would have given it.
@@ -139,4 +141,10 @@ function failure(error: unknown): Extract<WorkerMessage, { forkhooks: 'failed' }
 
 function describeWorker(ctx: BaseContext): string {
   return `runtime=${ctx.runtime} index=${ctx.workerIndex} generation=${ctx.generation}`;
+}
+
+/** The signal this worker's manager keeps for itself (runCluster's reloadSignal), from FORKHOOKS_RELOAD_SIGNAL. */
+function managerSignal(): NodeJS.Signals | undefined {
+  const signal = workerMarkers()[EnvVars.RELOAD_SIGNAL];
+  return signal === 'SIGHUP' || signal === 'SIGUSR2' ? signal : undefined;
 }

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { isMainThread, parentPort } from 'node:worker_threads';
+import { log } from './logger';
 import { isMessage } from './messages';
 import { guardStdStreams, isStdStreamError } from './std-streams';
 import type { ExitReason } from './types/phase';
@@ -11,11 +12,21 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] =
 /** Called for every request to stop; the shutdown it starts must be idempotent. */
 export type StopHandler = (reason: ExitReason, error?: unknown, detail?: string) => void;
 
+/** Options of installStopPaths. */
+export interface StopPathsOptions {
+  /**
+   * In a worker: the signal its manager keeps for itself (runCluster's reloadSignal). A terminal that
+   * closes sends SIGHUP to the whole process group; the primary reloads on it, so its workers must not
+   * stop on their own: they ignore it and stop when the primary says so (the reload's stop message).
+   */
+  managerSignal?: NodeJS.Signals;
+}
+
 /**
  * Wires every way a worker can be told to stop, or can fail, to one handler (the exit-hook habit:
  * one place, every path). Returns a function that removes every listener it added.
  */
-export function installStopPaths(onStop: StopHandler): () => void {
+export function installStopPaths(onStop: StopHandler, options: StopPathsOptions = {}): () => void {
   // A log pipe that went away is no reason to stop, and must not loop through the handlers below.
   guardStdStreams();
   const undo: Array<() => void> = [];
@@ -30,7 +41,10 @@ export function installStopPaths(onStop: StopHandler): () => void {
   // USR2 (nodemon's restart). Worker threads get no signals through process.on: their parent sends a
   // stop message instead.
   if (isMainThread) {
-    for (const signal of STOP_SIGNALS) on(process, signal, () => onStop('signal', undefined, signal));
+    for (const signal of STOP_SIGNALS) {
+      if (signal === options.managerSignal) on(process, signal, () => log.debug(`${signal} ignored: the primary reloads on it (reloadSignal) and stops this worker when its replacement is ready`));
+      else on(process, signal, () => onStop('signal', undefined, signal));
+    }
   }
 
   if (typeof process.send === 'function') {

@@ -5,6 +5,7 @@ import { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error
 import { resolveRestart, type RestartOptions, type RestartPolicy } from './restart-policy';
 import { MANAGER_KEYS, resolveManagerOptions, type ManagerOptions, type ResolvedManagerOptions } from './manager-options';
 import { checkDuration, checkFunction, checkInteger, checkKeys, checkObject, checkRegistry } from './validate';
+import { checkWorkerCount, MAX_WORKERS } from './worker-count';
 
 /** What `primary(ctx)` receives: the primary's own context, and a signal aborted when its shutdown starts. */
 export type PrimaryContext = BaseContext & { signal: AbortSignal };
@@ -13,7 +14,7 @@ export type PrimaryContext = BaseContext & { signal: AbortSignal };
 export interface ClusterOptions extends ManagerOptions {
   /** The worker's main function: runs in each worker after postfork, with the same context. */
   worker: WorkerMain;
-  /** How many workers (slots 0..workers-1). Default `os.availableParallelism()`. */
+  /** How many workers (slots 0..workers-1), at most MAX_WORKERS (1,024); more than 4 per CPU is warned about. Default `os.availableParallelism()`. */
   workers?: number;
   /** Runs once in the primary, before the first fork (throng's `master`). A throw stops the primary with exit 1. */
   primary?: (ctx: PrimaryContext) => unknown;
@@ -51,7 +52,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   checkObject(CALLER, 'options', options);
   checkKeys(CALLER, '', options, KEYS);
   checkFunction(CALLER, 'worker', options.worker, true);
-  checkInteger(CALLER, 'workers', options.workers, 1);
+  checkWorkerCount(CALLER, 'workers', options.workers);
   checkFunction(CALLER, 'primary', options.primary, false);
   checkDuration(CALLER, 'shutdownTimeoutMs', options.shutdownTimeoutMs);
   checkInteger(CALLER, 'drainTimeoutMs', options.drainTimeoutMs, 0);
@@ -60,7 +61,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   return {
     ...manager,
     worker: options.worker,
-    workers: options.workers ?? availableParallelism(),
+    workers: options.workers ?? Math.min(availableParallelism(), MAX_WORKERS),
     primary: options.primary,
     restart: resolveRestart(CALLER, options.restart),
     shutdownTimeoutMs: resolveShutdownTimeout(options.shutdownTimeoutMs),

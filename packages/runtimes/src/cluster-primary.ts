@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { ExitReason, ProcessRole } from '@forkhooks/core';
+import { isInstance, type ExitReason, type ProcessRole } from '@forkhooks/core';
 import { buildContext, createShutdown, installStopPaths, stopBudgetMs, type BaseContext, type Shutdown, type StopStage } from '@forkhooks/core/manager';
 import type { ResolvedClusterOptions } from './cluster-options';
 import { newSlot, type LiveWorker, type Slot } from './cluster-slot';
 import { killAll, stopClusterWorkers } from './cluster-stop';
+import { CrashLoopError } from './errors/crash-loop.error';
 import { ForkQueue } from './fork-queue';
 import { HeartbeatWatch } from './heartbeat-watch';
 import { log } from './log';
@@ -12,6 +13,7 @@ import type { ClusterMetricsEndpoint } from './prometheus/cluster-endpoint';
 import { startClusterMetrics } from './prometheus/start';
 import { Replacements } from './replacements';
 import type { ClusterEvents, ClusterHandle, SlotState } from './types/cluster-handle';
+import { warnIfOversubscribed } from './worker-count';
 import { WorkerExits } from './worker-exits';
 
 /**
@@ -86,6 +88,8 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
         const workers = killed.length > 0 ? `${killed.length} worker(s) SIGKILLed (pid ${pids}) in their drain or atexit${held}, and ` : '';
         return `${workers}the primary's atexit hooks`;
       },
+      // A crash loop was said in one line when the primary gave up (worker-exits.ts), before the workers' stop.
+      fatalSaid: (error) => isInstance(error, CrashLoopError),
       // Nothing a primary hears twice is expected: each kind is said once.
       expected: () => false,
     });
@@ -132,6 +136,15 @@ export class ClusterPrimary extends EventEmitter<ClusterEvents> implements Clust
   async #begin(): Promise<void> {
     const { primary, workers, shutdownTimeoutMs, registry } = this.options;
     log.info(`cluster primary starting ${workers} worker(s); shutdown deadline ${shutdownTimeoutMs} ms`);
+    warnIfOversubscribed(workers, 'runCluster');
+    // A container's init must reap every orphan; Node reaps only the children it spawned (README "Containers").
+    if (process.pid === 1) {
+      log.warn(
+        'the cluster primary is PID 1 (a container without an init): Node reaps only its own children, so orphaned grandchildren ' +
+          "(a worker's detached child left behind when the worker exits) stay zombies until the container ends; run it under an init: " +
+          '`docker run --init`, tini or dumb-init (Kubernetes: a tini entrypoint)',
+      );
+    }
     try {
       await primary?.({ ...this.#context, signal: registry.shutdownSignal });
     } catch (error) {

@@ -87,8 +87,9 @@ export class ForkQueue {
 
   #fork(slot: Slot, workerId: string): LiveWorker {
     const { index: workerIndex, generation } = slot;
-    const { shutdownTimeoutMs, drainTimeoutMs } = this.options;
-    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, heartbeatMs: heartbeatIntervalMs(this.options) }));
+    const { shutdownTimeoutMs, drainTimeoutMs, reloadSignal } = this.options;
+    const heartbeatMs = heartbeatIntervalMs(this.options);
+    const worker = cluster.fork(spawnEnv({ runtime: 'cluster', workerIndex, generation, workerId, shutdownTimeoutMs, drainTimeoutMs, heartbeatMs, reloadSignal: reloadSignal || undefined }));
     const info = { workerIndex, generation, workerId, pid: worker.process.pid ?? -1 };
     // The link reads its messages and exit; the heartbeat and the first ready are the primary's to act on.
     const link = new WorkerLink<ProcessExit>(worker, {

@@ -18,6 +18,7 @@ export type { ProcessExit, StartFailure, WorkerExit, WorkerInfo } from './types/
 
 export { RuntimeErrorCodes } from './errors/codes';
 export type { RuntimeErrorCode } from './errors/codes';
+export { ClusterStoppingError } from './errors/cluster-stopping.error';
 export { CrashLoopError } from './errors/crash-loop.error';
 export { WorkerExitedError } from './errors/worker-exited.error';
 export { InvalidRuntimeOptionError } from './errors/invalid-runtime-option.error';

@@ -1,15 +1,16 @@
 import type { EventEmitter } from 'node:events';
-import { describeError } from '@forkhooks/core';
+import { describeError, isInstance } from '@forkhooks/core';
 import type { ResolvedClusterOptions } from './cluster-options';
 import { newSlot, type LiveWorker, type Slot } from './cluster-slot';
 import { stopClusterWorkers } from './cluster-stop';
+import { ClusterStoppingError } from './errors/cluster-stopping.error';
 import type { ForkQueue } from './fork-queue';
 import { log } from './log';
 import { handled } from './promises';
 import { describeRecycle, recycleReason } from './recycle';
 import type { ClusterEvents, ReplaceReason } from './types/cluster-handle';
 import type { WorkerInfo } from './types/worker-info';
-import { checkInteger } from './validate';
+import { checkWorkerCount, warnIfOversubscribed } from './worker-count';
 
 /** After a recycle whose replacement failed to start, the next try waits this long. */
 const RECYCLE_RETRY_MS = 10_000;
@@ -50,26 +51,37 @@ export class Replacements {
     return this.#retiring;
   }
 
-  /** See ClusterHandle.reload. */
+  /**
+   * See ClusterHandle.reload. Each old worker's stop (drain, atexit, flush) runs on its own budget while
+   * the next slot is replaced (Gunicorn's HUP does the same): a slow or unreachable collector delays
+   * none but that worker's exit.
+   */
   reload(): Promise<void> {
     return this.#serial(async () => {
-      if (this.host.stopping()) throw new Error('reload(): the cluster is stopping; nothing to reload');
       const { slots, events } = this.host;
+      const total = slots.length;
+      if (this.host.stopping()) throw new ClusterStoppingError('reload()', 0, total);
       const started = Date.now();
       const replaced: WorkerInfo[] = [];
-      log.info(`rolling reload of ${slots.length} worker(s): each replacement first, then a graceful stop of the old one`);
+      log.info(`rolling reload of ${total} worker(s): each replacement first, then a graceful stop of the old one`);
       try {
         for (const slot of [...slots]) {
           const next = await this.#replace(slot, 'reload');
           if (next) replaced.push(next.info);
+          this.#throwIfStopping('reload()', replaced.length, total);
         }
-      } catch (error) {
-        log.error(`reload stopped after ${replaced.length} of ${slots.length} worker(s), the old workers keep serving: ${describeError(error)}`);
+      } catch (caught) {
+        // A replacement the stop ended before it was ready says "exited before it was ready": the stop is the cause.
+        const error = this.host.stopping() && !isInstance(caught, ClusterStoppingError) ? new ClusterStoppingError('reload()', replaced.length, total) : caught;
+        if (isInstance(error, ClusterStoppingError)) log.info(error.message);
+        else log.error(`reload stopped after ${replaced.length} of ${total} worker(s), the old workers keep serving: ${describeError(error)}`);
         events.emit('reload', { durationMs: Date.now() - started, replaced, error });
         throw error;
       }
       const durationMs = Date.now() - started;
-      log.info(`reload done in ${durationMs} ms: ${replaced.length} worker(s) replaced`);
+      const stopping = [...this.#retiring].filter((l) => !l.worker.isDead()).length;
+      const still = stopping > 0 ? `; ${stopping} old worker(s) still finishing their stop, each within its own budget` : '';
+      log.info(`reload done in ${durationMs} ms: ${replaced.length} worker(s) replaced${still}`);
       events.emit('reload', { durationMs, replaced });
     });
   }
@@ -77,20 +89,34 @@ export class Replacements {
   /** See ClusterHandle.scale. */
   scale(n: number): Promise<void> {
     try {
-      checkInteger('handle.scale', 'n', n, 1);
+      checkWorkerCount('handle.scale', 'n', n);
     } catch (error) {
       return Promise.reject(error);
     }
+    warnIfOversubscribed(n, `scale(${n})`);
     this.#target = n;
     return this.#serial(async () => {
-      if (this.host.stopping()) throw new Error('scale(): the cluster is stopping');
       const from = this.host.slots.length;
+      const operation = `scale(${n})`;
+      this.#throwIfStopping(operation, 0, Math.abs(n - from));
       if (n === from) return;
       log.info(`scaling from ${from} to ${n} worker(s)`);
-      if (n > from) await this.#grow(n);
-      else await this.#shrink(n);
+      try {
+        if (n > from) await this.#grow(n);
+        else await this.#shrink(n);
+        this.#throwIfStopping(operation, Math.abs(this.host.slots.length - from), Math.abs(n - from));
+      } catch (caught) {
+        const error = this.host.stopping() && !isInstance(caught, ClusterStoppingError) ? new ClusterStoppingError(operation, Math.abs(this.host.slots.length - from), Math.abs(n - from)) : caught;
+        if (isInstance(error, ClusterStoppingError)) log.info(error.message);
+        throw error;
+      }
       this.host.events.emit('scale', { from, to: this.host.slots.length });
     });
+  }
+
+  /** The cluster's stop began: reload() and scale() end with a ClusterStoppingError, never as if they had done their work. */
+  #throwIfStopping(operation: string, done: number, total: number): void {
+    if (this.host.stopping()) throw new ClusterStoppingError(operation, done, total);
   }
 
   /** At a heartbeat: recycles `live` when it crossed maxRequests or maxMemoryMb. */
@@ -154,7 +180,8 @@ export class Replacements {
     const current = slot.live;
     slot.live = next;
     slot.replaced = reason;
-    if (current) await this.#retire(current);
+    // Not awaited: the old worker's drain and flush keep their own budget, and the next slot need not wait for them.
+    if (current) this.#retire(current).catch((error: unknown) => log.error(`stopping the replaced worker ${slot.index} (pid ${current.info.pid}) failed: ${describeError(error)}`));
     return next;
   }
 
@@ -179,6 +206,7 @@ export class Replacements {
   async #grow(n: number): Promise<void> {
     const { slots } = this.host;
     while (slots.length < n) {
+      if (this.host.stopping()) return;
       const slot = newSlot(slots.length, this.options.restart);
       slots.push(slot);
       try {

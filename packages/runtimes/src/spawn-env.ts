@@ -10,6 +10,8 @@ export interface SpawnSpec {
   drainTimeoutMs: number;
   /** How often the worker sends its heartbeat (runCluster's watchdog and recycling); undefined: none. */
   heartbeatMs?: number;
+  /** runCluster's reloadSignal: the worker leaves it to the primary instead of stopping on it. */
+  reloadSignal?: NodeJS.Signals;
 }
 
 let spawned = 0;
@@ -20,7 +22,7 @@ export function newWorkerId(workerIndex: number, generation: number): string {
   return `${process.pid}:${workerIndex}:${generation}:${spawned}`;
 }
 
-/** The FORKHOOKS_* variables that hand the spawn's context (and the stop deadline) to the worker. */
+/** The FORKHOOKS_* variables that hand the spawn's context (and the stop deadline) to the worker; its startWorker takes them out of its process.env. */
 export function spawnEnv(spec: SpawnSpec): Record<string, string> {
   return {
     [EnvVars.RUNTIME]: spec.runtime,
@@ -32,5 +34,6 @@ export function spawnEnv(spec: SpawnSpec): Record<string, string> {
     [EnvVars.DRAIN_TIMEOUT_MS]: String(spec.drainTimeoutMs),
     // Empty (off) unless asked: a worker must not inherit its own manager's setting.
     [EnvVars.HEARTBEAT_MS]: spec.heartbeatMs === undefined ? '' : String(spec.heartbeatMs),
+    [EnvVars.RELOAD_SIGNAL]: spec.reloadSignal ?? '',
   };
 }

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { EnvVars, log, redactUrl } from '@forkhooks/core';
-import { buildContext, type BaseContext, type MetricFamily } from '@forkhooks/core/manager';
+import { buildContext, workerMarkers, type BaseContext, type MetricFamily } from '@forkhooks/core/manager';
 import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
 import { bounded } from '../shared/bounded';
 import { booleanFlag } from '../shared/env';
@@ -97,7 +97,7 @@ function routeOf(config: MetricsConfig, disabled: boolean, context: BaseContext)
   if (disabled || config.exporters.length === 0) return 'off';
   if (!config.exporters.includes('prometheus')) return 'push';
   // A runCluster primary serves the cluster's /metrics: it set FORKHOOKS_RUNTIME=cluster for its workers.
-  const underRunCluster = cluster.isWorker && context.runtime === 'cluster' && process.env[EnvVars.RUNTIME] === 'cluster' && typeof process.send === 'function';
+  const underRunCluster = cluster.isWorker && context.runtime === 'cluster' && workerMarkers()[EnvVars.RUNTIME] === 'cluster' && typeof process.send === 'function';
   return underRunCluster ? 'cluster' : 'own-endpoint';
 }
 

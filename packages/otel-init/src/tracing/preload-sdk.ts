@@ -1,4 +1,5 @@
 import { EnvVars } from '@forkhooks/core';
+import { startEnv } from '@forkhooks/core/manager';
 
 // Once an instrumentation is enabled, require-in-the-middle sees every require() and resolves each
 // new module once more (twice for a file inside a package) before Node loads it. The trace SDK that
@@ -14,7 +15,7 @@ import { EnvVars } from '@forkhooks/core';
  * before the instrumentations' require hook is installed.
  * Never throws: a missing or broken SDK is postfork's to report, as before.
  */
-export function preloadSdk(env: NodeJS.ProcessEnv = process.env): void {
+export function preloadSdk(env: NodeJS.ProcessEnv = startEnv()): void {
   if (!env[EnvVars.RUNTIME] || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

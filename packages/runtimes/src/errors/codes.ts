@@ -5,6 +5,7 @@ export const RuntimeErrorCodes = {
   INVALID_OPTION: ErrorCodes.INVALID_OPTION,
   CRASH_LOOP: 'FORKHOOKS_ERR_CRASH_LOOP',
   WORKER_EXITED: 'FORKHOOKS_ERR_WORKER_EXITED',
+  CLUSTER_STOPPING: 'FORKHOOKS_ERR_CLUSTER_STOPPING',
 } as const;
 
 /** One of the codes above. */

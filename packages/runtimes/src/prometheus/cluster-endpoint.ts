@@ -39,17 +39,20 @@ type MetricsResponse = Extract<WorkerMessage, { forkhooks: 'metrics-response' }>
  * cumulative metrics over IPC, waits up to scrapeTimeoutMs, and merges: counters and histograms
  * summed per label set, gauges per worker (`worker` label). Counters stay monotonic across restarts:
  * it keeps each worker's last cumulative values (from the last scrape, or the final snapshot a
- * worker sends at atexit) and, once the worker has exited, adds them to a running total.
+ * worker sends at atexit) and, once the worker has exited, adds them to a running total. Workers are
+ * known by their Worker object, never by pid: a pid comes round again (in a container's small pid
+ * space within minutes of restarts), and an exited worker is forgotten once its counts are folded in.
  */
 export class ClusterMetricsEndpoint {
-  readonly #latest = new Map<number, { workerIndex: number; generation: number; families: MetricFamily[] }>();
-  readonly #exited = new Set<number>();
+  readonly #latest = new Map<Worker, { workerIndex: number; generation: number; families: MetricFamily[] }>();
+  /** Workers whose last counts are in #retired: a late answer of theirs is not counted twice. Weak: nothing is kept for them. */
+  readonly #exited = new WeakSet<Worker>();
   readonly #retired: MergedFamilies = new Map();
-  readonly #waiting = new Map<number, { pending: Set<number>; done: () => void }>();
+  readonly #waiting = new Map<number, { pending: Set<Worker>; done: () => void }>();
   #nextId = 1;
   #server: Server | undefined;
   readonly #onMessage = (worker: Worker, message: unknown): void => this.#receive(worker, message);
-  readonly #onExit = (worker: Worker): void => this.#retire(worker.process.pid ?? -1);
+  readonly #onExit = (worker: Worker): void => this.#retire(worker);
 
   constructor(
     private readonly options: ClusterMetricsOptions,
@@ -90,9 +93,9 @@ export class ClusterMetricsEndpoint {
 
   /** Asks every live worker, waits up to the scrape timeout, merges. */
   async scrape(): Promise<ScrapeResult> {
-    const targets = this.targets().filter((t) => !this.#exited.has(t.pid));
+    const targets = this.targets().filter((t) => !this.#exited.has(t.worker));
     const id = this.#nextId++;
-    const pending = new Set(targets.map((t) => t.pid));
+    const pending = new Set(targets.map((t) => t.worker));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, this.options.scrapeTimeoutMs);
       function done(): void {
@@ -101,7 +104,7 @@ export class ClusterMetricsEndpoint {
       }
       this.#waiting.set(id, { pending, done });
       for (const target of targets) {
-        if (!this.#latest.has(target.pid)) this.#latest.set(target.pid, { workerIndex: target.workerIndex, generation: target.generation, families: [] });
+        if (!this.#latest.has(target.worker)) this.#latest.set(target.worker, { workerIndex: target.workerIndex, generation: target.generation, families: [] });
         try {
           target.worker.send({ forkhooks: 'metrics-request', id });
         } catch {
@@ -111,7 +114,7 @@ export class ClusterMetricsEndpoint {
       if (pending.size === 0) done();
     });
     this.#waiting.delete(id);
-    const missing = targets.filter((t) => pending.has(t.pid) && !this.#exited.has(t.pid));
+    const missing = targets.filter((t) => pending.has(t.worker) && !this.#exited.has(t.worker));
     return { text: this.#render(targets.length, missing), asked: targets.length, answered: targets.length - pending.size, missing };
   }
 
@@ -128,25 +131,24 @@ export class ClusterMetricsEndpoint {
   #receive(worker: Worker, message: unknown): void {
     if (!isMessage(message, 'metrics-response')) return;
     const response = message as MetricsResponse;
-    const pid = worker.process.pid ?? response.pid;
-    if (this.#exited.has(pid) || !Array.isArray(response.families)) return;
-    const previous = this.#latest.get(pid);
-    this.#latest.set(pid, { workerIndex: Number(response.workerIndex), generation: previous?.generation ?? 0, families: response.families });
+    if (this.#exited.has(worker) || !Array.isArray(response.families)) return;
+    const previous = this.#latest.get(worker);
+    this.#latest.set(worker, { workerIndex: Number(response.workerIndex), generation: previous?.generation ?? 0, families: response.families });
     const waiting = this.#waiting.get(Number(response.id));
     if (waiting) {
-      waiting.pending.delete(pid);
+      waiting.pending.delete(worker);
       if (waiting.pending.size === 0) waiting.done();
     }
   }
 
   /** A worker exited: its last cumulative counters and histograms join the running total. */
-  #retire(pid: number): void {
-    this.#exited.add(pid);
-    const last = this.#latest.get(pid);
-    this.#latest.delete(pid);
+  #retire(worker: Worker): void {
+    this.#exited.add(worker);
+    const last = this.#latest.get(worker);
+    this.#latest.delete(worker);
     if (last) this.#note(addFamilies(this.#retired, last.families, false));
     for (const waiting of this.#waiting.values()) {
-      waiting.pending.delete(pid);
+      waiting.pending.delete(worker);
       if (waiting.pending.size === 0) waiting.done();
     }
   }
@@ -154,12 +156,12 @@ export class ClusterMetricsEndpoint {
   #render(asked: number, missing: ScrapeTarget[]): string {
     const merged: MergedFamilies = new Map();
     const conflicts = addFamilies(merged, [...this.#retired.values()].map(({ family, points }) => ({ ...family, points: [...points.values()] })), false);
-    const missingPids = new Set(missing.map((t) => t.pid));
+    const missingWorkers = new Set(missing.map((t) => t.worker));
     // Older generations first: a slot's newer worker's gauges win.
     const live = [...this.#latest.entries()].sort(([, a], [, b]) => a.generation - b.generation);
-    for (const [pid, { workerIndex, families }] of live) {
+    for (const [worker, { workerIndex, families }] of live) {
       conflicts.push(...addFamilies(merged, families, false));
-      if (!missingPids.has(pid)) conflicts.push(...addFamilies(merged, workerGauges(families, workerIndex), true));
+      if (!missingWorkers.has(worker)) conflicts.push(...addFamilies(merged, workerGauges(families, workerIndex), true));
     }
     this.#note(conflicts);
     const lines = [
