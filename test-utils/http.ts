@@ -1,5 +1,5 @@
 // Plain HTTP GETs to 127.0.0.1 for tests (bounded: every request has a timeout).
-import { get } from 'node:http';
+import { get, type Agent } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A response: status, body and headers. */
@@ -9,10 +9,10 @@ export interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** GET `url`, failing after `timeoutMs`. */
-export function httpGet(url: string, timeoutMs = 5_000): Promise<Reply> {
+/** GET `url`, failing after `timeoutMs`; on a connection of its own unless given a (keep-alive) `agent`. */
+export function httpGet(url: string, timeoutMs = 5_000, agent: Agent | false = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent: false }, (res) => {
+    const req = get(url, { agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -1,5 +1,6 @@
 // Steady HTTP load against 127.0.0.1, for fault tests: every request recorded with its latency,
 // its status and which worker answered.
+import { Agent } from 'node:http';
 import { httpGet } from './http';
 import { sleep } from './time';
 
@@ -13,6 +14,8 @@ export interface LoadSample {
   status: number;
   /** The pid in the `x-served-by` header, when the app sets it. */
   servedBy: number | undefined;
+  /** The response's Connection header (a draining worker says close). */
+  connection?: string;
   error?: string;
 }
 
@@ -32,18 +35,22 @@ export async function stopAllLoads(): Promise<void> {
 /**
  * Sends GET `url` in `concurrency` loops, each waiting `pauseMs` between requests, until stopped.
  * Bounded: each request times out after `timeoutMs`, and stop() waits for the requests in flight.
+ * Each request on a connection of its own, or with `keepAlive` over one keep-alive Agent of
+ * `concurrency` sockets (as browsers, proxies and load balancers send).
  */
-export function startLoad(url: string, options: { concurrency?: number; pauseMs?: number; timeoutMs?: number } = {}): Load {
+export function startLoad(url: string, options: { concurrency?: number; pauseMs?: number; timeoutMs?: number; keepAlive?: boolean } = {}): Load {
   const { concurrency = 2, pauseMs = 20, timeoutMs = 5_000 } = options;
+  const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: concurrency }) : false;
   const samples: LoadSample[] = [];
   let active = true;
   const loop = async (): Promise<void> => {
     while (active) {
       const at = Date.now();
       try {
-        const reply = await httpGet(url, timeoutMs);
+        const reply = await httpGet(url, timeoutMs, agent);
         const servedBy = Number(reply.headers['x-served-by']);
-        samples.push({ at, ms: Date.now() - at, status: reply.status, servedBy: Number.isFinite(servedBy) ? servedBy : undefined });
+        const connection = reply.headers.connection as string | undefined;
+        samples.push({ at, ms: Date.now() - at, status: reply.status, servedBy: Number.isFinite(servedBy) ? servedBy : undefined, ...(connection !== undefined && { connection }) });
       } catch (error) {
         samples.push({ at, ms: Date.now() - at, status: 0, servedBy: undefined, error: (error as Error).message });
       }
@@ -57,6 +64,7 @@ export function startLoad(url: string, options: { concurrency?: number; pauseMs?
       active = false;
       running.delete(load);
       await Promise.all(loops);
+      if (agent) agent.destroy();
       return samples;
     },
   };

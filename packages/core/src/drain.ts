@@ -1,6 +1,8 @@
 import { closeNow, type Closable } from './closable';
 import { EnvVars, envInteger } from './env';
 import { describe } from './errors/hook.error';
+import { beginDrain, endDrain, httpServerOf, watchRequests, type HttpServerLike } from './keep-alive';
+export { requestCount } from './keep-alive';
 import { log } from './logger';
 import type { HookRegistry } from './registry';
 import { settlesWithin } from './util/settles-within';
@@ -15,19 +17,7 @@ export type DrainTarget = Closable & {
   getConnections?(callback: (error: Error | null, count: number) => void): void;
 };
 
-/** How often idle keep-alive connections are closed while draining (a connection turns idle when its last response ends). */
-const IDLE_SWEEP_MS = 100;
-
 const targets = new WeakMap<HookRegistry, Set<DrainTarget>>();
-let requests = 0;
-const count = (): void => {
-  requests += 1;
-};
-
-/** Requests seen by the http servers given to closeOnStop in this process (a manager's maxRequests counts these). */
-export function requestCount(): number {
-  return requests;
-}
 const closing = new WeakMap<DrainTarget, Promise<void>>();
 
 /** Adds `server` to the servers drained when the worker of `registry` stops. Returns the removal. */
@@ -35,13 +25,12 @@ export function addDrainTarget(registry: HookRegistry, server: DrainTarget): () 
   let set = targets.get(registry);
   if (!set) targets.set(registry, (set = new Set()));
   set.add(server);
-  // An http/https/http2 server emits 'request' for each request: counting costs one increment on the
-  // request path. An app whose close() returns a promise (Fastify, NestJS) is not counted.
-  const emitter = server as Partial<NodeJS.EventEmitter> & { listening?: unknown };
-  const counts = typeof emitter.listening === 'boolean' && typeof emitter.on === 'function' && typeof emitter.off === 'function';
-  if (counts) emitter.on!('request', count);
+  // An http/https/http2 server (or the one under a NestJS or Fastify app) emits 'request' for each
+  // request: counting costs one increment and one check on the request path.
+  const http = httpServerOf(server);
+  const unwatch = http ? watchRequests(http) : undefined;
   return () => {
-    if (counts) emitter.off!('request', count);
+    unwatch?.();
     return set.delete(server);
   };
 }
@@ -52,47 +41,65 @@ export function drainTargetCount(registry: HookRegistry): number {
 }
 
 /**
- * Closes `server` once (later calls get the same promise): it stops accepting connections, idle
- * keep-alive connections are closed at once and as they turn idle, and it resolves when the requests
- * in flight have ended.
+ * Closes `server` once (later calls get the same promise): it stops accepting connections, every
+ * response from now on says `Connection: close` (keep-alive.ts), so each kept-alive socket closes right
+ * after its next response, and it resolves when every connection has ended. An idle socket is left
+ * open (a request may be on its way on it) until the drain time ends: see drainServers.
  */
 export function closeServer(server: DrainTarget): Promise<void> {
   let done = closing.get(server);
   if (done) return done;
-  const sweep = setInterval(() => server.closeIdleConnections?.(), IDLE_SWEEP_MS);
+  const http = httpServerOf(server);
+  if (http) beginDrain(http);
   // closeNow gives a server its callback and awaits an app's close() promise (a NestJS app would
   // take a callback for its signal argument and never call it).
   done = closeNow(server)
     .catch((error: unknown) => log.warn(`closeOnStop: close() failed: ${describe(error)}`))
-    .finally(() => clearInterval(sweep));
-  server.closeIdleConnections?.();
+    .finally(() => http && endDrain(http));
   closing.set(server, done);
   return done;
 }
 
 /**
  * The drain of a stopping worker: closes every server given to closeOnStop and waits up to `timeoutMs`
- * for the requests in flight. Connections still open then are cut (closeAllConnections), in one line
- * with their count. Resolves at once when there is no server to drain; resolves false when it cut.
+ * for its connections to end. Then the sockets still idle are closed (no request is lost with them),
+ * and connections that still carry a request are cut (closeAllConnections), in one line with their
+ * count. Resolves at once when there is no server to drain; resolves false when it cut.
  */
 export async function drainServers(registry: HookRegistry, timeoutMs: number): Promise<boolean> {
   const servers = [...(targets.get(registry) ?? [])];
   if (servers.length === 0) return true;
   const started = performance.now();
-  if (await settlesWithin(Promise.all(servers.map(closeServer)), timeoutMs)) {
+  const closed = Promise.all(servers.map(closeServer));
+  if (await settlesWithin(closed, timeoutMs)) {
     log.debug(`drained ${servers.length} server(s) in ${(performance.now() - started).toFixed(0)} ms`);
     return true;
   }
-  const open = (await Promise.all(servers.map(openConnections))).reduce((a, b) => a + b, 0);
+  const https = servers.map((s) => httpServerOf(s) ?? s);
+  for (const server of https) if (isHttp(server)) endDrain(server);
+  // Idle sockets close on the next turn; what is open after it carries a request.
+  if (await settlesWithin(closed, IDLE_CLOSE_MS)) {
+    log.debug(`drained ${servers.length} server(s) in ${(performance.now() - started).toFixed(0)} ms; idle kept-alive sockets closed at the end of the drain time`);
+    return true;
+  }
+  const open = (await Promise.all(https.map(openConnections))).reduce((a, b) => a + b, 0);
   log.warn(`drain: ${open} connection(s) still open after ${timeoutMs} ms (drainTimeoutMs / ${EnvVars.DRAIN_TIMEOUT_MS}); closing them, their requests are cut off`);
-  for (const server of servers) server.closeAllConnections?.();
+  for (const server of https) (server as DrainTarget).closeAllConnections?.();
   return false;
 }
 
-function openConnections(server: DrainTarget): Promise<number> {
+/** How long idle sockets closed at the end of the drain time take to be counted gone. */
+const IDLE_CLOSE_MS = 50;
+
+function isHttp(server: object): server is HttpServerLike {
+  return httpServerOf(server) === server;
+}
+
+function openConnections(server: object): Promise<number> {
+  const { getConnections } = server as DrainTarget;
   return new Promise((resolve) => {
-    if (!server.getConnections) return resolve(0);
-    server.getConnections((error, count) => resolve(error ? 0 : count));
+    if (typeof getConnections !== 'function') return resolve(0);
+    getConnections.call(server, (error, count) => resolve(error ? 0 : count));
   });
 }
 

@@ -9,6 +9,8 @@ export type WorkerMessage =
   | { forkhooks: 'failed'; pid: number; phase: string; hookName: string | undefined; message: string }
   /** The worker's stop reached its drain, or its atexit: what a forced kill would cut off. */
   | { forkhooks: 'stopping'; pid: number; phase: StopPhase }
+  /** A cluster worker's drain closed its servers: its runCluster primary answers 'routing-stopped' (stop/routing-barrier.ts). */
+  | { forkhooks: 'servers-closed'; pid: number }
   /**
    * The worker's event loop is alive: its RSS, the requests its closeOnStop http servers have seen, the
    * spans a kill would lose now (ended, not exported; undefined without tracing), and where its watchdog
@@ -22,7 +24,11 @@ export type WorkerMessage =
 export type StopPhase = 'drain' | 'atexit';
 
 /** Messages a manager sends to its worker. */
-export type ManagerMessage = { forkhooks: 'stop' } | { forkhooks: 'metrics-request'; id: number };
+export type ManagerMessage =
+  | { forkhooks: 'stop' }
+  | { forkhooks: 'metrics-request'; id: number }
+  /** The answer to 'servers-closed': the primary has read the worker's server close and routes no connection to it any more. */
+  | { forkhooks: 'routing-stopped' };
 
 /**
  * One metric of one worker, cumulative, in a form that needs no OpenTelemetry SDK to read: what a worker

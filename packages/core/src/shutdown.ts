@@ -30,6 +30,8 @@ export interface ShutdownOptions {
   forceOnInterrupt?: boolean;
   /** Told when the stop reaches its drain and its atexit (a managed worker tells its manager). */
   onPhase?: (phase: StopPhase) => void;
+  /** A runCluster worker: after its drain it waits until the primary routes it no more connections (stop/routing-barrier.ts). */
+  routingBarrier?: boolean;
   /** May raise the exit code once atexit is done (a manager whose worker had to be killed). */
   exitCode?: (code: number) => number;
   /** Settles before atexit starts (start-up hooks still running are aborted first). */
@@ -64,7 +66,7 @@ export interface Shutdown {
  */
 export function createShutdown(options: ShutdownOptions): Shutdown {
   const { registry, context, timeoutMs, drainTimeoutMs = 0, drainSharesDeadline = false } = options;
-  const stop: ProcessStop = { registry, context, timeoutMs, drainTimeoutMs, drainSharesDeadline, onPhase: options.onPhase, before: options.before };
+  const stop: ProcessStop = { registry, context, timeoutMs, drainTimeoutMs, drainSharesDeadline, onPhase: options.onPhase, routingBarrier: options.routingBarrier, before: options.before };
   let report: RunReport = { phase: 'atexit', results: [] };
   const announce = (request: StopRequest, servers: number): void => {
     if (request.reason === 'error') {

@@ -63,6 +63,9 @@ export function startWorker(main?: WorkerMain, options: StartWorkerOptions = {})
     onPhase: (phase) => {
       if (managed) void notifyManager({ forkhooks: 'stopping', pid: process.pid, phase });
     },
+    // node:cluster loses a connection it hands to a worker that exits before reading it: a runCluster
+    // worker waits for its primary's word that it routes it no more (stop/routing-barrier.ts).
+    routingBarrier: managed && context.runtime === 'cluster',
     before: () => startup,
     beforeExit: async (code, _reason, error) => {
       if (code !== 0 && managed) await notifyManager(failure(error));

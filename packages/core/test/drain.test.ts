@@ -2,8 +2,9 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import { buildContext, closeOnStop, configureLogger, createShutdown, HookRegistry, InvalidEnvironmentError, resolveDrainTimeout } from '../src';
 import { drainServers } from '../src/drain';
 
-// The drain before atexit, on real sockets on 127.0.0.1: idle keep-alive connections never hold it,
-// connections still open at its bound are cut and counted.
+// The drain before atexit, on real sockets on 127.0.0.1: a kept-alive socket is closed right after a
+// response that says Connection: close, never while idle (a request may be on its way on it); sockets
+// still idle at the drain's bound are closed then, quietly; connections still busy are cut and counted.
 
 describe('resolveDrainTimeout', () => {
   test('explicit, else FORKHOOKS_DRAIN_TIMEOUT_MS, else 10,000 ms; bad values are named', () => {
@@ -49,12 +50,40 @@ describe('drainServers', () => {
     });
   }
 
-  test('an idle keep-alive connection does not hold the drain', async () => {
+  function getOn(port: number, agent: Agent): Promise<{ status: number; connection: string | undefined } | string> {
+    return new Promise((resolve) => {
+      const req = request({ host: '127.0.0.1', port, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      });
+      req.on('error', (error) => resolve(`error ${error.message}`));
+      req.end();
+    });
+  }
+
+  test('a kept-alive socket idle when the drain begins stays open: its next request is answered with Connection: close, then it closes and the drain ends', async () => {
     const { registry, port } = await serve(0);
-    const agent = new Agent({ keepAlive: true });
-    expect(await get(port, agent)).toBe('status 200');
-    // A drain bound longer than jest's timeout: only closing the idle connection lets this finish.
-    await drainServers(registry, 120_000);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getOn(port, agent)).toEqual({ status: 200, connection: 'keep-alive' });
+    let drained = false;
+    // A drain bound longer than jest's timeout: only the close after the response lets this finish.
+    const drain = drainServers(registry, 120_000).then((ok) => (drained = ok));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Before issue 22 the idle socket was closed here: this request met a closed socket, or a closed server.
+    expect(drained).toBe(false);
+    expect(await getOn(port, agent)).toEqual({ status: 200, connection: 'close' });
+    expect(await drain).toBe(true);
+    expect(logged.filter((l) => l.includes('drain:'))).toEqual([]);
+    agent.destroy();
+  });
+
+  test('a socket that stays idle is closed when the drain time ends, with no line about cut requests', async () => {
+    const { registry, port } = await serve(0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getOn(port, agent)).toMatchObject({ status: 200 });
+    const started = Date.now();
+    expect(await drainServers(registry, 300)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(logged.filter((l) => l.includes('drain:'))).toEqual([]);
     agent.destroy();
   });

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { describeError, HookError, isInstance, runPrefork } from '@forkhooks/core';
-import { removeRescueSocket } from '@forkhooks/core/manager';
+import { isMessage, removeRescueSocket } from '@forkhooks/core/manager';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { replacementError } from './errors/replacement-failed';
@@ -11,6 +11,7 @@ import { requestLimit } from './recycle';
 import { newWorkerId, spawnEnv } from './spawn-env';
 import type { ProcessExit, WorkerExit } from './types/worker-info';
 import { WorkerLink } from './worker-link';
+import { ROUTING_STOPPED } from './worker-messages';
 
 /** What the fork queue tells the primary, and asks of it. */
 export interface ForkHost {
@@ -116,6 +117,11 @@ export class ForkQueue {
         this.host.exited(slot, live, code, signal);
       }),
     };
+    // The worker closed its servers (the close went before this, IPC keeps order): node:cluster routes
+    // it nothing more, so the answer tells it no connection is left on its way (core's stop/routing-barrier.ts).
+    worker.on('message', (message: unknown) => {
+      if (isMessage(message, 'servers-closed') && worker.isConnected()) worker.send(ROUTING_STOPPED);
+    });
     // Without a listener an 'error' (a send on a closing channel) would crash the primary.
     worker.on('error', (error: Error) => log.debug(`worker ${workerIndex} (pid ${info.pid}): ${error.message}`));
     return live;

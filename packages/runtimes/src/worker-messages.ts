@@ -56,3 +56,6 @@ export function unsentClause(unsent: number | undefined): string {
 
 /** The manager's stop request, understood by core's stop paths (IPC and parentPort). */
 export const STOP_MESSAGE = { forkhooks: 'stop' } as const;
+
+/** The primary's answer to a worker's 'servers-closed': it routes that worker no connection any more. */
+export const ROUTING_STOPPED = { forkhooks: 'routing-stopped' } as const;

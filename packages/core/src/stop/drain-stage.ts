@@ -3,6 +3,7 @@ import { drainServers, drainTargetCount } from '../drain';
 import type { StopPhase } from '../messages';
 import type { HookRegistry } from '../registry';
 import { settlesWithin } from '../util/settles-within';
+import { primaryStoppedRouting, ROUTING_BARRIER_MS } from './routing-barrier';
 import type { StopRequest, StopStage } from './stop-plan';
 
 /** What the drain and atexit stages of a process's stop share: its options, and when its own part of the stop began. */
@@ -16,6 +17,8 @@ export interface ProcessStop {
   readonly drainSharesDeadline: boolean;
   /** Told when the stop reaches its drain and its atexit (a managed worker tells its manager). */
   readonly onPhase?: (phase: StopPhase) => void;
+  /** A runCluster worker: once its servers are closed, it waits until the primary routes it no more connections. */
+  readonly routingBarrier?: boolean;
   /** Settles before atexit starts: start-up hooks still running (aborted first). */
   readonly before?: () => Promise<unknown>;
   /** Settled `before`, once the drain stage has started. */
@@ -48,7 +51,9 @@ export function drainStage(stop: ProcessStop, request: StopRequest, announce: (r
       const drainEnd = Date.now() + budgetMs;
       const before = (stop.started = stop.before?.().catch(() => undefined) ?? Promise.resolve());
       if (!(await settlesWithin(before, budgetMs))) return false;
-      return drainServers(stop.registry, Math.max(0, drainEnd - Date.now()));
+      const drained = await drainServers(stop.registry, Math.max(0, drainEnd - Date.now()));
+      if (stop.routingBarrier && servers > 0) await primaryStoppedRouting(ROUTING_BARRIER_MS);
+      return drained;
     },
   };
 }
