@@ -21,7 +21,9 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  ConsoleSpanExporter,
   ParentBasedSampler,
+  SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider as SdkTracerProvider,
   type ReadableSpan,
@@ -56,18 +58,18 @@ export interface Pipeline {
  * BatchSpanProcessor over the protocol's official exporter.
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
-  const processor = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
-  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
-  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
-  const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
-    .merge(resourceFromAttributes(attributes));
+  // OTEL_TRACES_EXPORTER (config.ts): none of them for `none`; stats() counts the OTLP pipeline's spans.
+  const processors = config.exporters.map((name) => (name === 'console' ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }) : otlpProcessor(config, counter)));
+  // Ours on the SDK's defaults: `attributes` holds OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, read
+  // by otel-init (shared/resource-env.ts: a bad entry is said, not only discarded), and the worker's identity.
+  const { defaultResource, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
+  const resource = defaultResource().merge(resourceFromAttributes(attributes));
   const provider = new SdkTracerProvider({
     resource,
     sampler: sampler(config.sampler, config.samplerArg),
     // Every limit explicit (config.ts read OTEL_SPAN_*/OTEL_ATTRIBUTE_*): neither line reads them.
     spanLimits: { ...config.spanLimits },
-    spanProcessors: [processor],
+    spanProcessors: processors,
   });
   register(provider);
   return {
@@ -76,6 +78,11 @@ export function startPipeline(config: TracingConfig, attributes: Attributes, cou
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** The OTLP exporter's processor: forkhooks' own over OTLP/HTTP, the SDK's BatchSpanProcessor over gRPC or with FORKHOOKS_SPAN_PIPELINE=sdk. */
+function otlpProcessor(config: TracingConfig, counter: SpanCounter): SpanProcessor {
+  return config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : batchProcessor(config, counter);
 }
 
 /**
