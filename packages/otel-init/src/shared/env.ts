@@ -77,5 +77,4 @@ export function headerList(raw: string | undefined, setting: string): Record<str
 /** An HTTP header name (RFC 9110 token), as Node checks it. */
 const HEADER_NAME = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 /** What Node refuses in a header value (its checkInvalidHeaderChar). */
-// eslint-disable-next-line no-control-regex
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
