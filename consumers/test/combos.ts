@@ -20,3 +20,11 @@ export const COMBOS: Combo[] = NODES.flatMap((node) =>
 
 /** A short name such as `node20-cjs-api-first` (folder prefixes, service names, test names). */
 export const comboId = (c: Combo): string => `node${c.node}-${c.module}-${c.order}`;
+
+/**
+ * The apps that also run the README's line for more instrumentations (`npm install
+ * @opentelemetry/auto-instrumentations-node`) and an Express app under it: one per Node, the 2.x
+ * line on Node 20 and the 3.x line on Node 24, added to an app already installed (an install is
+ * the slow part).
+ */
+export const AUTO_INSTRUMENTATIONS_COMBOS: readonly string[] = ['node20-esm-api-after', 'node24-esm-api-first'];

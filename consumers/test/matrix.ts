@@ -21,6 +21,8 @@ export interface MatrixRow {
   peerOverrides?: number;
   /** How the tree was built: the plain install, or the README's named line after ERESOLVE. */
   installedWith?: string;
+  /** The README's auto-instrumentations line (where run): its exit, `npm ls --all` after it, the version, the Express server span names. */
+  autoInstrumentations?: string;
   error?: string;
 }
 
@@ -34,13 +36,13 @@ export function formatMatrix(rows: MatrixRow[], when: Date): string {
     'Fresh apps outside the repo, installed from `npm pack` tarballs; a 2-worker runCluster with `@forkhooks/otel-init/register`;',
     "spans = the user's manual spans (through the app's own `@opentelemetry/api`) received as children of an http server span.",
     '',
-    '| Node | OTel line | module | install order | spans received / expected | server spans | user spans | workers | `npm ls --all` exit | api copies | app api | ERESOLVE overrides | installed with | error |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Node | OTel line | module | install order | spans received / expected | server spans | user spans | workers | `npm ls --all` exit | api copies | app api | ERESOLVE overrides | installed with | auto-instrumentations line | error |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const frac = (f?: { received: number; expected: number }): string => (f ? `${f.received} / ${f.expected}` : '–');
     lines.push(
-      `| ${r.nodeVersion} | ${cell(r.line)} | ${r.combo.module.toUpperCase()} | ${r.combo.order} | ${frac(r.spans)} | ${cell(r.serverSpans)} | ${cell(r.userSpans)} | ${frac(r.workers)} | ${cell(r.npmLs)} | ${r.apiCopies?.join(', ') ?? '–'} | ${cell(r.appApi)} | ${cell(r.peerOverrides)} | ${cell(r.installedWith)} | ${r.error ? r.error.split('\n')[0]?.slice(0, 120) : ''} |`,
+      `| ${r.nodeVersion} | ${cell(r.line)} | ${r.combo.module.toUpperCase()} | ${r.combo.order} | ${frac(r.spans)} | ${cell(r.serverSpans)} | ${cell(r.userSpans)} | ${frac(r.workers)} | ${cell(r.npmLs)} | ${r.apiCopies?.join(', ') ?? '–'} | ${cell(r.appApi)} | ${cell(r.peerOverrides)} | ${cell(r.installedWith)} | ${cell(r.autoInstrumentations)} | ${r.error ? r.error.split('\n')[0]?.slice(0, 120) : ''} |`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -20,6 +20,8 @@ export interface AppRun {
   servedBy: number[];
   /** Spans received: http server spans, user spans, and the user spans whose parent is a server span of their trace. */
   serverSpans: number;
+  /** The server spans' names, sorted and deduplicated (`GET`; `GET /order/:id` with Express's instrumentation). */
+  serverNames: string[];
   userSpans: number;
   childrenOfServer: number;
   /** The pids (resource `process.pid`) that sent a user span under a server span. */
@@ -28,14 +30,25 @@ export interface AppRun {
   stderr: string;
 }
 
-/** Runs `app.entry` with `bin`'s node (`--import` register for ESM) against `receiver` (its own), serving `requests` requests. */
-export async function runApp(app: InstalledApp, receiver: Receiver, bin: string, esm: boolean, requests: number, serviceName: string): Promise<AppRun> {
+/**
+ * Runs `app.entry` (or `extra.entry`, in the same folder) with `bin`'s node (`--import` register for ESM)
+ * against `receiver` (its own), serving `requests` requests; `extra.env` is added to its environment.
+ */
+export async function runApp(
+  app: InstalledApp,
+  receiver: Receiver,
+  bin: string,
+  esm: boolean,
+  requests: number,
+  serviceName: string,
+  extra: { entry?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<AppRun> {
   const port = await freePort();
-  const proc = startNode(join(app.dir, app.entry), {
+  const proc = startNode(join(app.dir, extra.entry ?? app.entry), {
     node: join(bin, 'node'),
     nodeArgs: esm ? ['--import', '@forkhooks/otel-init/register'] : [],
     cwd: app.dir,
-    env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: serviceName },
+    env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: serviceName, ...extra.env },
   });
   const workerPids: number[] = [];
   let appApi = '';
@@ -67,6 +80,7 @@ export async function runApp(app: InstalledApp, receiver: Receiver, bin: string,
     workerPids,
     servedBy: [...servedBy].sort((a, b) => a - b),
     serverSpans: server.size,
+    serverNames: [...new Set([...server.values()].map((s) => s.name))].sort(),
     userSpans: user.length,
     childrenOfServer: children.length,
     childrenFrom: [...new Set(children.map((s) => Number(s.resource['process.pid'])))].sort((a, b) => a - b),

@@ -10,12 +10,15 @@ import { nodeBinDir } from '../../test-utils/node-version';
 import { packPublished } from '../../test-utils/pack';
 import { reapLeftovers, tempDir } from '../../test-utils/processes';
 import { useReceivers } from '../../test-utils/receiver';
-import { COMBOS, comboId, NODES, type Combo } from './combos';
+import { addAutoInstrumentations, type AutoInstrumentationsInstall } from './auto-instrumentations';
+import { AUTO_INSTRUMENTATIONS_COMBOS, COMBOS, comboId, NODES, type Combo } from './combos';
 import { installApp, type InstalledApp } from './install';
 import { formatMatrix, type MatrixRow } from './matrix';
 import { runApp, WORKERS, type AppRun } from './run-app';
 
 const REQUESTS = 20;
+/** Requests to the Express app of the auto-instrumentations apps. */
+const EXPRESS_REQUESTS = 6;
 /** Installs are mostly npm's CPU time: no more at once than the 2 cores CI has. */
 const CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 const RESULTS = join(__dirname, '..', 'results', 'latest.md');
@@ -24,6 +27,8 @@ interface Outcome {
   nodeVersion: string;
   app?: Omit<InstalledApp, 'cleanup' | 'dir'>;
   run?: AppRun;
+  /** The README's auto-instrumentations line in the same app, and the Express app run after it (AUTO_INSTRUMENTATIONS_COMBOS). */
+  auto?: AutoInstrumentationsInstall & { run?: AppRun; seconds: number };
   error?: string;
 }
 
@@ -54,6 +59,13 @@ describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order
         outcome.app = installed;
         outcome.run = await runApp(app, await startOwn(), bin, combo.module === 'esm', REQUESTS, `consumer-${comboId(combo)}`);
         outcome.nodeVersion = outcome.run.nodeVersion;
+        if (AUTO_INSTRUMENTATIONS_COMBOS.includes(comboId(combo))) {
+          const started = Date.now();
+          const auto = await addAutoInstrumentations(app, bin);
+          const env = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' };
+          const run = auto.code === 0 ? await runApp(app, await startOwn(), bin, true, EXPRESS_REQUESTS, `consumer-${comboId(combo)}-express`, { entry: 'express.mjs', env }) : undefined;
+          outcome.auto = { ...auto, ...(run && { run }), seconds: (Date.now() - started) / 1000 };
+        }
       } catch (error) {
         outcome.error = error instanceof Error ? error.message : String(error);
       } finally {
@@ -114,6 +126,33 @@ describe('the packed tarballs in fresh user apps (Node x CJS/ESM x install order
     expect({ line: app?.line, sdkTraceMajor: app?.sdkTraceMajor }).toEqual({ line: `${major}.x`, sdkTraceMajor: major });
   });
 
+  // otel-init's README (and the root one) give `npm install @opentelemetry/auto-instrumentations-node` for more
+  // instrumentations. With today's latest that package depends on the 0.300 line (3.0) where otel-init's own
+  // packages are 0.301 (3.1): otel-init's peer ranges take the whole 3.x family, so the line installs.
+  const autoCases = cases.filter(([id]) => AUTO_INSTRUMENTATIONS_COMBOS.includes(id));
+  it.each(autoCases)("%s: the README's auto-instrumentations line installs (`npm ls --all` exits 0), and Express routes name the server spans", (id) => {
+    const { auto, error } = outcomes.get(id) ?? {};
+    expect(error).toBeUndefined();
+    if (auto === undefined) throw new Error(`${id} did not run the auto-instrumentations line`);
+    process.stdout.write(`${id}: npm ${auto.line.join(' ')} -> ${JSON.stringify(auto.versions)} (${auto.seconds} s with the Express run)\n`);
+    expect({ code: auto.code, error: auto.error, npmLs: auto.ls.code, problems: auto.ls.problems.slice(0, 3).map((l) => l.trim().slice(0, 240)) }).toEqual({
+      code: 0,
+      error: undefined,
+      npmLs: 0,
+      problems: [],
+    });
+    const run = auto.run as AppRun;
+    const warnings = run.stderr.split('\n').filter((line) => /^\[forkhooks (warn|error)/.test(line));
+    expect({ names: run.serverNames, servers: run.serverSpans, users: run.userSpans, exit: run.exitCode, warnings }).toEqual({
+      names: ['GET /order/:id'],
+      servers: EXPRESS_REQUESTS,
+      users: EXPRESS_REQUESTS,
+      exit: 0,
+      warnings: [],
+    });
+    expect(run.servedBy).toEqual(run.workerPids);
+  });
+
   it.each(cases.filter(([, c]) => c.node >= 24))('%s: runs OpenTelemetry JS 3.x, the line npm gives a fresh app on Node >= 22.15', (id) => {
     expect(outcomes.get(id)?.app?.line).toBe('3.x');
   });
@@ -135,6 +174,9 @@ function toRow(combo: Combo, outcome: Outcome | undefined): MatrixRow {
     appApi: run?.appApi,
     peerOverrides: app?.peerOverrides,
     installedWith: app?.installedWith,
+    ...(outcome?.auto && {
+      autoInstrumentations: `npm ${outcome.auto.line.join(' ')}: exit ${outcome.auto.code}, npm ls ${outcome.auto.ls.code}, ${outcome.auto.versions['@opentelemetry/auto-instrumentations-node']}; ${outcome.auto.run?.serverNames.join(', ') ?? '–'}`,
+    }),
     error: outcome?.error,
   };
 }

@@ -12,6 +12,7 @@ describe('resolveConfig: options, then OTEL_* variables, then the spec defaults'
   it('defaults to a local collector over http/protobuf, the spec batch settings and parentbased_always_on', () => {
     expect(resolveConfig({}, {})).toEqual({
       disabled: false,
+      exporters: ['otlp'],
       spanPipeline: 'forkhooks',
       serviceName: undefined,
       protocol: 'http/protobuf',

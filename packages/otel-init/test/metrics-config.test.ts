@@ -65,8 +65,16 @@ describe('resolveMetricsConfig: OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_*, end
     expect(resolveMetricsConfig({}, { OTEL_METRICS_EXPORTER: 'otlp,none' }).exporters).toEqual([]);
   });
 
+  it('OTEL_METRICS_EXPORTER follows the rule of OTEL_TRACES_EXPORTER: an unknown name is left out with one warning, and nothing known left means otlp', () => {
+    expect(resolveMetricsConfig({}, { OTEL_METRICS_EXPORTER: 'promethus' }).exporters).toEqual(['otlp']);
+    expect(resolveMetricsConfig({}, { OTEL_METRICS_EXPORTER: 'Console,statsd' }).exporters).toEqual(['console']);
+    expect(warnings).toEqual([
+      expect.stringContaining('OTEL_METRICS_EXPORTER="promethus": "promethus" is not one of otlp, prometheus, console, none; ignoring it and using otlp (the default)'),
+      expect.stringContaining('OTEL_METRICS_EXPORTER="Console,statsd": "statsd" is not one of otlp, prometheus, console, none; ignoring it and using console'),
+    ]);
+  });
+
   it.each([
-    ['OTEL_METRICS_EXPORTER', 'promethus', /OTEL_METRICS_EXPORTER: "promethus" is not one of otlp, prometheus, console, none/],
     ['OTEL_EXPORTER_PROMETHEUS_PORT', '94x64', /OTEL_EXPORTER_PROMETHEUS_PORT: "94x64" is not a port/],
     ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'ftp://x', /OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: .* must be http:\/\/ or https:\/\//],
     ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'http/proto', /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http\/proto" is not an OTLP protocol; use one of grpc, http\/protobuf, http\/json/],

@@ -43,7 +43,7 @@ export const LINES: ['2.x' | '3.x', boolean][] = [
 ];
 
 /** The fixture files the 3.x folder gets. */
-const FILES = ['cluster-traced.js', 'protocol-app.js', 'cluster-metrics.js', 'encoding-equivalence.js', 'hostile-spans.js'].map((file) => join(FIXTURES, file));
+const FILES = ['cluster-traced.js', 'protocol-app.js', 'env-app.js', 'cluster-metrics.js', 'encoding-equivalence.js', 'hostile-spans.js'].map((file) => join(FIXTURES, file));
 
 /** The line for the enclosing describe block; for 3.x its folder is installed (cached) in beforeAll. */
 export function useLine(name: '2.x' | '3.x', available: boolean): Line {

@@ -1,5 +1,6 @@
 import { log } from '@forkhooks/core';
 import { headerList, positiveInteger } from '../shared/env';
+import { explicitExporters, exporterList } from '../shared/exporter-list';
 import { TracingConfigError } from '../shared/errors';
 import { resolveCompression, resolveEndpoint, resolveProtocol, resolveTls, type OtlpProtocol, type OtlpTransport } from '../otlp/protocol';
 
@@ -94,21 +95,10 @@ export function resolveMetricsConfig(options: MetricsConfigOptions = {}, env: No
   };
 }
 
-/**
- * A comma-separated list, as NodeSDK reads it; `none` anywhere turns metrics off. An unknown name
- * throws (NodeSDK only logs it to a diag logger most apps never set, and exports nothing).
- */
+/** OTEL_METRICS_EXPORTER (or the `exporter` option), by the rule both signals share (shared/exporter-list.ts). */
 function resolveExporters(explicit: MetricsConfigOptions['exporter'], env: NodeJS.ProcessEnv): MetricsConfig['exporters'] {
-  const setting = explicit === undefined ? 'OTEL_METRICS_EXPORTER' : 'exporter';
-  const names = explicit === undefined ? (env.OTEL_METRICS_EXPORTER ?? '').split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '') : [explicit].flat();
-  if (names.length === 0) names.push(DEFAULT_METRICS_EXPORTER);
-  for (const name of names) {
-    if (!METRICS_EXPORTERS.includes(name as MetricsExporterName)) {
-      throw new TracingConfigError(setting, `"${String(name)}" is not one of ${METRICS_EXPORTERS.join(', ')} (unset means ${DEFAULT_METRICS_EXPORTER}, as NodeSDK)`);
-    }
-  }
-  if (names.includes('none')) return [];
-  return [...new Set(names)] as MetricsConfig['exporters'];
+  if (explicit !== undefined) return explicitExporters('exporter', explicit, METRICS_EXPORTERS);
+  return exporterList('OTEL_METRICS_EXPORTER', env.OTEL_METRICS_EXPORTER, METRICS_EXPORTERS, DEFAULT_METRICS_EXPORTER);
 }
 
 function resolvePort(explicit: number | undefined, env: NodeJS.ProcessEnv): number {

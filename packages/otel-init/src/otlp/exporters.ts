@@ -57,6 +57,28 @@ export function createExporter(config: TransportSettings, path: string, onSocket
  * both signals take the same transport options) of `config.protocol` from the package at `path`.
  */
 export function createOtlpExporter(config: TransportSettings, path: string, className: 'OTLPTraceExporter' | 'OTLPMetricExporter', onSocketError: (error: Error) => void): unknown {
+  return withoutHeaderVariables(() => buildExporter(config, path, className, onSocketError));
+}
+
+/** The variables of the headers config.headers already holds, as otel-init parsed them. */
+const HEADER_VARIABLES = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'];
+
+/**
+ * Both lines' exporters read the header variables again when built, and add what they find under the
+ * headers given: a header otel-init left out (a CR/LF in its value, said once at start) would come
+ * back and make every export fail. Built synchronously, they see the variables unset.
+ */
+function withoutHeaderVariables<T>(build: () => T): T {
+  const saved = HEADER_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return build();
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
+}
+
+function buildExporter(config: TransportSettings, path: string, className: 'OTLPTraceExporter' | 'OTLPMetricExporter', onSocketError: (error: Error) => void): unknown {
   // CompressionAlgorithm is a string enum of 'gzip' and 'none' on both lines.
   const compression = config.compression as never;
   if (config.protocol === 'grpc') {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { log } from '@forkhooks/core';
 import { booleanFlag, httpUrl } from '../shared/env';
 import { TracingConfigError } from '../shared/errors';
+import { warnOnce } from '../shared/once';
 
 // The OTLP transport settings of the spec ("OTLP Exporter Configuration"), read here for every
 // protocol so that both SDK lines behave the same: the exporters read most of them too, but not all
@@ -109,7 +109,7 @@ function grpcUrl(value: string, setting: string, env: NodeJS.ProcessEnv, signal:
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${insecure(env, signal) ? 'http' : 'https'}://${value}`;
   const url = httpUrl(withScheme, setting);
   if (url.pathname !== '/' && url.pathname !== '') {
-    log.warn(`${setting}: an OTLP/gRPC endpoint has no path; ignoring ${JSON.stringify(url.pathname)} (the service path is fixed)`);
+    warnOnce(`${setting}: an OTLP/gRPC endpoint has no path; ignoring ${JSON.stringify(url.pathname)} (the service path is fixed)`);
   }
   return url.origin;
 }
@@ -130,7 +130,7 @@ export function resolveCompression(explicit: 'gzip' | 'none' | undefined, env: N
     const raw = env[name]?.trim().toLowerCase();
     if (!raw) continue;
     if (raw === 'gzip' || raw === 'none') return raw;
-    log.warn(`${name}=${JSON.stringify(env[name])} is neither gzip nor none; sending uncompressed`);
+    warnOnce(`${name}=${JSON.stringify(env[name])} is neither gzip nor none; sending uncompressed`);
     return 'none';
   }
   return 'none';

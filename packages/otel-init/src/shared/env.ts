@@ -1,6 +1,6 @@
 import { log } from '@forkhooks/core';
 import { TracingConfigError } from './errors';
-import { OncePerKey } from './once';
+import { OncePerKey, warnOnce } from './once';
 
 // Readers for the OTEL_* variables. Where the OpenTelemetry spec says an invalid value is
 // ignored (numbers, samplers), we warn once naming the variable and use the default, as the
@@ -25,7 +25,7 @@ export function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  log.warn(`${name}=${JSON.stringify(env[name])} is neither true nor false; treating it as false`);
+  warnOnce(`${name}=${JSON.stringify(env[name])} is neither true nor false; treating it as false`);
   return false;
 }
 
@@ -54,14 +54,31 @@ export function headerList(raw: string | undefined, setting: string): Record<str
     const eq = entry.indexOf('=');
     const key = (eq > 0 ? entry.slice(0, eq) : '').trim();
     if (key === '') {
-      log.warn(`${setting}: entry ${index + 1} is not key=value; ignoring it (its value is not shown: headers may hold secrets)`);
+      warnOnce(`${setting}: entry ${index + 1} is not key=value; ignoring it (its value is not shown: headers may hold secrets)`);
       return;
     }
-    try {
-      headers[key] = decodeURIComponent(entry.slice(eq + 1).trim());
-    } catch {
-      log.warn(`${setting}: the value of "${key}" is not valid percent-encoding; ignoring it`);
+    if (!HEADER_NAME.test(key)) {
+      warnOnce(`${setting}: ${JSON.stringify(key)} is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only); leaving that header out`);
+      return;
     }
+    let value: string;
+    try {
+      value = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      warnOnce(`${setting}: the value of "${key}" is not valid percent-encoding; leaving that header out`);
+      return;
+    }
+    // Node would throw on every export ('Invalid character in header content ["key"]'), naming no variable.
+    if (INVALID_HEADER_VALUE.test(value)) {
+      warnOnce(`${setting}: the value of "${key}" holds a control character (CR, LF or another, raw or percent-encoded); leaving that header out (its value is not shown: headers may hold secrets)`);
+      return;
+    }
+    headers[key] = value;
   });
   return headers;
 }
+
+/** An HTTP header name (RFC 9110 token), as Node checks it. */
+const HEADER_NAME = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+/** What Node refuses in a header value (its checkInvalidHeaderChar). */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;

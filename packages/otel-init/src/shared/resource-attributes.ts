@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { BaseContext } from '@forkhooks/core/manager';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { envResourceAttributes } from './resource-env';
 
 // Incubating semantic conventions, copied as the OpenTelemetry docs advise (the incubating
 // entry point loads thousands of constants into every worker).
@@ -20,9 +21,10 @@ export const ATTR_WORKER_RUNTIME = 'forkhooks.worker.runtime';
 /** Unique per spawned worker, as the manager named it. */
 export const ATTR_WORKER_ID = 'forkhooks.worker.id';
 
-/** The resource attributes of this worker: who it is, on top of OTEL_RESOURCE_ATTRIBUTES. */
+/** The resource attributes of this worker: who it is, on top of `extra`, on top of OTEL_RESOURCE_ATTRIBUTES. */
 export function workerAttributes(ctx: BaseContext, serviceName: string | undefined, extra: Attributes = {}): Attributes {
   return {
+    ...envResourceAttributes(),
     ...extra,
     ...(serviceName !== undefined && { [ATTR_SERVICE_NAME]: serviceName }),
     [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),

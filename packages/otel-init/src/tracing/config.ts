@@ -1,6 +1,7 @@
 import { log } from '@forkhooks/core';
 import { headerList, positiveInteger, booleanFlag } from '../shared/env';
 import { TracingConfigError } from '../shared/errors';
+import { exporterList } from '../shared/exporter-list';
 import { OncePerKey } from '../shared/once';
 import { resolveMaxRequestBytes } from './request-limit';
 import { resolveSpanLimits, type SpanLimits } from './span-limits';
@@ -20,6 +21,13 @@ export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased
 /** One of SAMPLERS. */
 export type SamplerName = (typeof SAMPLERS)[number];
 
+/** The values OTEL_TRACES_EXPORTER takes that otel-init implements (the spec's `zipkin` is not one). */
+export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** One of TRACES_EXPORTERS. */
+export type TracesExporterName = (typeof TRACES_EXPORTERS)[number];
+/** When OTEL_TRACES_EXPORTER is unset, or names nothing known: `otlp`, as the spec and NodeSDK say. */
+export const DEFAULT_TRACES_EXPORTER: TracesExporterName = 'otlp';
+
 /** BatchSpanProcessor settings (OTEL_BSP_*). */
 export interface BatchOptions {
   scheduledDelayMillis?: number;
@@ -36,6 +44,11 @@ export type SpanPipeline = (typeof SPAN_PIPELINES)[number];
 /** Tracing settings after options, environment and defaults were applied. */
 export interface TracingConfig extends OtlpTransport {
   disabled: boolean;
+  /**
+   * OTEL_TRACES_EXPORTER: where ended spans go. `otlp` (the span pipeline below), `console` (the
+   * SDK's ConsoleSpanExporter, one span at a time, as NodeSDK does); empty for `none`.
+   */
+  exporters: Exclude<TracesExporterName, 'none'>[];
   /**
    * FORKHOOKS_SPAN_PIPELINE: `forkhooks` encodes spans as they end and sends them itself over
    * http/protobuf and http/json (gRPC always goes through the official exporter); `sdk` puts every
@@ -88,6 +101,7 @@ export function resolveConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEn
   const { protocol, protocolSetting } = resolveProtocol(options.protocol, env);
   return {
     disabled: options.disabled ?? booleanFlag(env, 'OTEL_SDK_DISABLED'),
+    exporters: exporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, DEFAULT_TRACES_EXPORTER),
     spanPipeline: resolveSpanPipeline(env),
     serviceName: options.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined),
     protocol,

@@ -35,7 +35,7 @@ export function defaultInstrumentations(env: NodeJS.ProcessEnv = process.env, lo
   const set = VARIABLES.filter((name) => env[name]?.trim());
   if (set.length > 0) {
     const auto = load();
-    if (auto) return auto.getNodeAutoInstrumentations();
+    if (auto) return sayUnknown(auto.getNodeAutoInstrumentations(), env);
     log.warn(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${AUTO} is not installed, so only http is traced; install it: npm install ${AUTO}`);
   } else if (!env[HINTED]) {
     env[HINTED] = '1';
@@ -49,4 +49,25 @@ export function defaultInstrumentations(env: NodeJS.ProcessEnv = process.env, lo
     }).unref();
   }
   return [new HttpInstrumentation()];
+}
+
+/**
+ * auto-instrumentations-node reports a name it does not know (`expresss`) to diag.error only, which
+ * most apps never set: the instrumentation the user asked for is silently missing. Say it, once.
+ */
+function sayUnknown(instrumentations: Instrumentation[], env: NodeJS.ProcessEnv): Instrumentation[] {
+  const raw = env.OTEL_NODE_ENABLED_INSTRUMENTATIONS;
+  const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((n) => n.trim()));
+  const made = new Set(instrumentations.map((i) => i.instrumentationName));
+  const unknown = (raw ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '' && !disabled.has(n) && !made.has(`@opentelemetry/instrumentation-${n}`));
+  if (unknown.length > 0) {
+    log.warn(
+      `OTEL_NODE_ENABLED_INSTRUMENTATIONS=${JSON.stringify(raw)}: ${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not an instrumentation of ${AUTO}; ` +
+        'ignoring it (names are the suffixes of its @opentelemetry/instrumentation-* packages: http, express, pg, ...)',
+    );
+  }
+  return instrumentations;
 }

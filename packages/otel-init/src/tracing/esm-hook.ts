@@ -15,10 +15,21 @@ type Registration = 'preload' | 'late';
 const ACKNOWLEDGED = Symbol.for('forkhooks.otel-init.esm-hook-acknowledged');
 const flag = globalThis as typeof globalThis & { [REGISTERED]?: Registration; [ACKNOWLEDGED]?: () => Promise<void> };
 
-/** Whether node runs a module given by --import (command line or NODE_OPTIONS), which starts before the app's imports. */
+/**
+ * Whether node runs a module given by --import (command line or NODE_OPTIONS), which starts before
+ * the app's imports. A TypeScript runner's own loader does not count: tsx starts every app with
+ * `--import …/tsx/dist/loader.mjs`, and an app under it that imports register from its entry is late.
+ */
 function hasImportFlag(execArgv: readonly string[], nodeOptions: string): boolean {
-  return [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => arg === '--import' || arg.startsWith('--import='));
+  const args = [...execArgv, ...nodeOptions.split(/\s+/)];
+  return args.some((arg, i) => {
+    const value = arg === '--import' ? args[i + 1] : arg.startsWith('--import=') ? arg.slice('--import='.length) : undefined;
+    return value !== undefined && !TS_RUNNER_LOADER.test(value);
+  });
 }
+
+/** The --import of TypeScript runners (tsx, ts-node, @swc-node/register), which load the app, not tracing. */
+const TS_RUNNER_LOADER = /(^|[\\/])(tsx([\\/]dist[\\/]loader\.mjs|[\\/]esm)?|ts-node[\\/]esm(\.mjs)?|@swc-node[\\/]register[\\/]esm(-register)?(\.mjs)?)$|^(tsx|ts-node\/esm|@swc-node\/register\/esm-register)$/;
 
 interface AddHookChannel {
   registerOptions: { data?: unknown; transferList?: unknown[] };

@@ -21,7 +21,9 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  ConsoleSpanExporter,
   ParentBasedSampler,
+  SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider as SdkTracerProvider,
   type ReadableSpan,
@@ -65,21 +67,25 @@ export interface UnsentSource {
  * BatchSpanProcessor over the protocol's official exporter.
  */
 export function startPipeline(config: TracingConfig, attributes: Attributes, counter: SpanCounter): Pipeline {
-  const own = config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : undefined;
-  const processor = own?.processor ?? batchProcessor(config, counter);
-  // The spec's default service name (not the SDK's, a path), then OTEL_RESOURCE_ATTRIBUTES and
-  // OTEL_SERVICE_NAME (envDetector), then ours: the worker's identity wins.
-  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
+  // forkhooks' own pipeline, when OTLP goes over it: the rescue of a stuck worker takes its unsent batches.
+  const own = config.exporters.includes('otlp') && config.spanPipeline === 'forkhooks' && config.protocol !== 'grpc' ? encodingProcessor(config, config.protocol, counter) : undefined;
+  // OTEL_TRACES_EXPORTER (config.ts): none of them for `none`; stats() counts the OTLP pipeline's spans.
+  const processors = config.exporters.map((name) =>
+    name === 'console' ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }) : (own?.processor ?? batchProcessor(config, counter)),
+  );
+  // The spec's default service name (unknown_service:node, not the SDK's path), then ours: `attributes`
+  // holds OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, read by otel-init (shared/resource-env.ts: a bad
+  // entry is said, not only discarded), and the worker's identity.
+  const { defaultResource, resourceFromAttributes } = fromSdk<typeof Resources>('@opentelemetry/resources');
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName() }))
-    .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
   const provider = new SdkTracerProvider({
     resource,
     sampler: sampler(config.sampler, config.samplerArg),
     // Every limit explicit (config.ts read OTEL_SPAN_*/OTEL_ATTRIBUTE_*): neither line reads them.
     spanLimits: { ...config.spanLimits },
-    spanProcessors: [processor],
+    spanProcessors: processors,
   });
   register(provider);
   return {
