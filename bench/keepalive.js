@@ -22,6 +22,7 @@ const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { startReceiver } = require('@forkhooks/receiver');
 const { freePort } = require('./lib/free-port');
+const { keepAliveLoad } = require('./lib/keepalive-load');
 
 const APP = join(__dirname, '..', 'faults', 'fixtures', 'manager-app.js');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,39 +55,7 @@ function parseArgs(argv) {
 
 /** 50 loops over one keep-alive Agent (50 sockets), each request bounded; stop() resolves with the counts. */
 function agentLoad(url, pauseMs) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const counts = { ok: 0, failed: 0, byError: {} };
-  let active = true;
-  const one = () =>
-    new Promise((resolve) => {
-      const req = http.get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode === 200 ? undefined : `status ${res.statusCode}`));
-        res.on('error', (error) => resolve(error.code ?? error.message));
-      });
-      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', (error) => resolve(error.code ?? error.message));
-    });
-  const loop = async () => {
-    while (active) {
-      const error = await one();
-      if (error === undefined) counts.ok += 1;
-      else {
-        counts.failed += 1;
-        counts.byError[error] = (counts.byError[error] ?? 0) + 1;
-      }
-      if (pauseMs > 0) await sleep(pauseMs);
-    }
-  };
-  const loops = Array.from({ length: CONNECTIONS }, loop);
-  return {
-    async stop() {
-      active = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return counts;
-    },
-  };
+  return keepAliveLoad(url, { connections: CONNECTIONS, pauseMs, timeoutMs: REQUEST_TIMEOUT_MS });
 }
 
 /** autocannon -c 50 (kept-alive connections, no pipelining), until stopped (at most 120 s). */

@@ -10,51 +10,18 @@
 'use strict';
 const { execFile } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
-const http = require('node:http');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { promisify } = require('node:util');
 const { startReceiver } = require('@forkhooks/receiver');
 const { freePort } = require('./lib/free-port');
+const { keepAliveLoad } = require('./lib/keepalive-load');
 
 const PM2 = require.resolve('pm2/bin/pm2');
 const ECOSYSTEM = join(__dirname, '..', 'examples', 'pm2', 'ecosystem.config.js');
 const CONNECTIONS = 50;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function keepAliveLoad(url) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const counts = { ok: 0, failed: 0, byError: {} };
-  let active = true;
-  const one = () =>
-    new Promise((resolve) => {
-      const req = http.get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode === 200 ? undefined : `status ${res.statusCode}`));
-      });
-      req.setTimeout(5_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', (error) => resolve(error.code ?? error.message));
-    });
-  const loops = Array.from({ length: CONNECTIONS }, async () => {
-    while (active) {
-      const error = await one();
-      if (error === undefined) counts.ok += 1;
-      else {
-        counts.failed += 1;
-        counts.byError[error] = (counts.byError[error] ?? 0) + 1;
-      }
-      await sleep(2);
-    }
-  });
-  return {
-    async stop() {
-      active = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return counts;
-    },
-  };
-}
 
 async function runOnce(receiver) {
   const home = mkdtempSync(join(tmpdir(), 'forkhooks-pm2-bench-'));
@@ -64,7 +31,7 @@ async function runOnce(receiver) {
   let load;
   try {
     await pm2('start', ECOSYSTEM);
-    load = keepAliveLoad(`http://127.0.0.1:${port}/fibonacci?n=10`);
+    load = keepAliveLoad(`http://127.0.0.1:${port}/fibonacci?n=10`, { connections: CONNECTIONS, pauseMs: 2 });
     await sleep(1_000);
     const reloadMs = [];
     for (let i = 0; i < 2; i++) {
