@@ -85,10 +85,10 @@ describe.each(LINES)('bad entries in OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_
   });
 
   it.each([
-    ['raw', 'x-team=check\r\nout', {}],
-    ['percent-encoded', 'x-team=check%0D%0Aout', {}],
+    ['raw', 'x-team=check\r\nout', {} as NodeJS.ProcessEnv],
+    ['percent-encoded', 'x-team=check%0D%0Aout', {} as NodeJS.ProcessEnv],
     // The official exporters read the variable again when built: they must not put the header back.
-    ['percent-encoded, with the official trace and metrics exporters', 'x-team=check%0D%0Aout', { FORKHOOKS_SPAN_PIPELINE: 'sdk', OTEL_METRICS_EXPORTER: 'otlp' }],
+    ['percent-encoded, with the official trace and metrics exporters', 'x-team=check%0D%0Aout', { FORKHOOKS_SPAN_PIPELINE: 'sdk', OTEL_METRICS_EXPORTER: 'otlp' } as NodeJS.ProcessEnv],
   ])('a CR/LF in a header value (%s): one warning names the variable and the key, that header is left out, every span arrives', async (_how, entry, extra) => {
     if (!available) return;
     const result = await run({ OTEL_EXPORTER_OTLP_HEADERS: `${entry},authorization=Bearer%20t0ken`, OTEL_BSP_SCHEDULE_DELAY: '0', ...extra });
