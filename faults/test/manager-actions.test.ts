@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Receiver } from '@forkhooks/receiver';
 import { freePort, httpGet } from '../../test-utils/http';
 import { runNode, startNode, waitForEvents, type HookEvent } from '../../test-utils/processes';
-import { type App, FIXTURES, lines, named, report, sleep, startApp, within, useFaultSuite } from './helpers';
+import { FIXTURES, lines, named, report, sleep, startApp, within, useFaultSuite } from './helpers';
+import { MANAGER_APP, type Manager, startManager as startManagerApp, stopPrimary } from './manager-fixture';
 
-const MANAGER_APP = join(FIXTURES, 'manager-app.js');
 const suite = useFaultSuite();
 let receiver: Receiver;
 beforeAll(async () => {
@@ -26,35 +26,9 @@ interface ControlReply {
   workers: Array<{ workerIndex: number; generation: number; pid: number; state: string }>;
 }
 
-interface Manager {
-  app: App;
-  port: number;
-  control(path: string): Promise<ControlReply>;
-}
-
-async function startManager(env: NodeJS.ProcessEnv = {}, options: { detached?: boolean } = {}): Promise<Manager> {
-  const [port, controlPort] = [await freePort(), await freePort()];
-  const app = startApp({ WORKERS: '2', PORT: String(port), CONTROL_PORT: String(controlPort), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200', ...env }, MANAGER_APP, options);
-  await app.proc.waitFor(/ALL READY/, 30_000);
-  app.pids();
-  return {
-    app,
-    port,
-    async control(path) {
-      const reply = await httpGet(`http://127.0.0.1:${controlPort}${path}`, 60_000);
-      app.pids();
-      return JSON.parse(reply.body) as ControlReply;
-    },
-  };
-}
-
-/** SIGTERM to the primary; its exit, bounded. */
-async function stop(app: App): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'> {
-  app.proc.child.kill('SIGTERM');
-  const exit = await within(app.proc.exited, 30_000, 'timeout' as const);
-  app.pids();
-  return exit;
-}
+const startManager = (env?: NodeJS.ProcessEnv, options?: { detached?: boolean }): Promise<Manager<ControlReply>> =>
+  startManagerApp<ControlReply>(receiver.url, env, options);
+const stop = stopPrimary;
 
 const KEEP_SERVING = /the old workers keep serving/;
 const listeningAs = (workerIndex: number, generation: number) => (ev: HookEvent[]) => named(ev, 'listening', (e) => e.workerIndex === workerIndex && e.generation === generation).length > 0;

@@ -2,25 +2,18 @@
 // reload whose replacement fails, scaling (scale(n), TTIN/TTOU), a worker blocked in while (true)
 // (the heartbeat watchdog), an orphaned blocked worker (its watchdog thread), recycling on
 // maxRequests and on maxMemoryMb. Real processes: manager-app.js as a runCluster, a receiver.
-import { join } from 'node:path';
 import type { Receiver } from '@forkhooks/receiver';
-import { freePort, httpGet } from '../../test-utils/http';
+import { httpGet } from '../../test-utils/http';
 import { startLoad, type LoadSample } from '../../test-utils/load';
 import { isAlive, waitForEvents, waitGone } from '../../test-utils/processes';
-import { type App, FIXTURES, lines, lossPerWorker, named, report, sleep, startApp, until, useFaultSuite, within } from './helpers';
+import { type App, lines, lossPerWorker, named, report, sleep, until, useFaultSuite } from './helpers';
+import { type Manager, startManager as startManagerApp, stopPrimary } from './manager-fixture';
 
-const MANAGER_APP = join(FIXTURES, 'manager-app.js');
 const suite = useFaultSuite();
 let receiver: Receiver;
 beforeAll(async () => {
   receiver = await suite.receiverOn();
 });
-
-interface Manager {
-  app: App;
-  url: string;
-  control<T = ControlReply>(path: string): Promise<T>;
-}
 
 interface ControlReply {
   ok?: true;
@@ -29,29 +22,8 @@ interface ControlReply {
   workers: Array<{ workerIndex: number; generation: number; pid: number; state: string; replaced?: string }>;
 }
 
-async function startManager(env: NodeJS.ProcessEnv = {}): Promise<Manager> {
-  const [port, controlPort] = [await freePort(), await freePort()];
-  const app = startApp({ WORKERS: '2', PORT: String(port), CONTROL_PORT: String(controlPort), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200', ...env }, MANAGER_APP);
-  await app.proc.waitFor(/ALL READY/, 30_000);
-  app.pids();
-  return {
-    app,
-    url: `http://127.0.0.1:${port}/`,
-    async control<T>(path: string) {
-      const reply = await httpGet(`http://127.0.0.1:${controlPort}${path}`, 60_000);
-      app.pids();
-      return JSON.parse(reply.body) as T;
-    },
-  };
-}
-
-/** SIGTERM to the primary; its exit, bounded. */
-async function stop(app: App): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'> {
-  app.proc.child.kill('SIGTERM');
-  const exit = await within(app.proc.exited, 30_000, 'timeout' as const);
-  app.pids();
-  return exit;
-}
+const startManager = (env?: NodeJS.ProcessEnv): Promise<Manager<ControlReply>> => startManagerApp<ControlReply>(receiver.url, env);
+const stop = stopPrimary;
 
 const failed = (samples: readonly LoadSample[]): LoadSample[] => samples.filter((s) => s.status !== 200);
 const generations = (app: App): Array<[number, number]> =>
