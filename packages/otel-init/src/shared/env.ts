@@ -1,6 +1,5 @@
-import { log } from '@forkhooks/core';
 import { TracingConfigError } from './errors';
-import { OncePerKey, warnOnce } from './once';
+import { warnOnce } from './once';
 
 // Readers for the OTEL_* variables. Where the OpenTelemetry spec says an invalid value is
 // ignored (numbers, samplers), we warn once naming the variable and use the default, as the
@@ -13,12 +12,9 @@ export function positiveInteger(env: NodeJS.ProcessEnv, name: string, allowZero 
   const value = Number(raw);
   if (Number.isInteger(value) && (value > 0 || (allowZero && value === 0))) return value;
   // Once per process: a variable two signals read (OTEL_EXPORTER_OTLP_TIMEOUT: traces and metrics) is one mistake.
-  const message = `${name}=${JSON.stringify(raw)} is not a ${allowZero ? 'non-negative' : 'positive'} integer; ignoring it and using the default`;
-  if (warnedNumbers.first(message)) log.warn(message);
+  warnOnce(`${name}=${JSON.stringify(raw)} is not a ${allowZero ? 'non-negative' : 'positive'} integer; ignoring it and using the default`);
   return undefined;
 }
-
-const warnedNumbers = new OncePerKey();
 
 /** true for "true" (any case), false for unset/"false"; anything else warns and is false (spec: OTEL_SDK_DISABLED). */
 export function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {

@@ -1,6 +1,5 @@
-import { log } from '@forkhooks/core';
 import type { Attributes } from '@opentelemetry/api';
-import { OncePerKey } from './once';
+import { warnOnce } from './once';
 
 // OTEL_RESOURCE_ATTRIBUTES, read by otel-init itself, by the rules of the SDK's envDetector (both
 // lines): `key=value` entries separated by commas, `,` and `=` percent-encoded, keys and values
@@ -17,7 +16,7 @@ export function envResourceAttributes(raw: string | undefined = process.env.OTEL
   if (raw === undefined || raw.trim() === '') return {};
   const parsed = parseResourceAttributes(raw);
   if (typeof parsed !== 'string') return parsed;
-  if (warned.first(raw)) log.warn(`OTEL_RESOURCE_ATTRIBUTES is discarded, every entry of it (as the spec says): ${parsed}; fix that entry (percent-encode "," "=" and "%" in keys and values, e.g. %2C %3D %25)`);
+  warnOnce(`OTEL_RESOURCE_ATTRIBUTES is discarded, every entry of it (as the spec says): ${parsed}; fix that entry (percent-encode "," "=" and "%" in keys and values, e.g. %2C %3D %25)`);
   return {};
 }
 
@@ -40,5 +39,3 @@ export function parseResourceAttributes(raw: string): Attributes | string {
   }
   return attributes;
 }
-
-const warned = new OncePerKey();

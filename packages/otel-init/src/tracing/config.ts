@@ -1,8 +1,7 @@
-import { log } from '@forkhooks/core';
 import { headerList, positiveInteger, booleanFlag } from '../shared/env';
 import { TracingConfigError } from '../shared/errors';
 import { exporterList } from '../shared/exporter-list';
-import { OncePerKey } from '../shared/once';
+import { warnOnce } from '../shared/once';
 import { resolveMaxRequestBytes } from './request-limit';
 import { resolveSpanLimits, type SpanLimits } from './span-limits';
 import {
@@ -188,7 +187,3 @@ function resolveBatch(batch: BatchOptions, env: NodeJS.ProcessEnv): Required<Bat
   return resolved;
 }
 
-const warned = new OncePerKey();
-function warnOnce(message: string): void {
-  if (warned.first(message)) log.warn(message);
-}

@@ -5,16 +5,13 @@
 // bytes, the smallest common limit on the way), the OpenTelemetry Collector's (confighttp's
 // max_request_body_size: 20 MiB) and gRPC's 4 MiB; a batch of 512 ordinary spans (a few hundred
 // bytes each) stays far below it, so only batches of large spans are cut.
-import { log } from '@forkhooks/core';
-import { OncePerKey } from '../shared/once';
+import { warnOnce } from '../shared/once';
 import { MAX_REQUEST_BYTES_VARIABLE } from './span-drops';
 
 /** The default request limit (see above). */
 export const DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
 /** Below this, not even one ordinary span with its resource fits: such a value is a mistake. */
 export const MIN_MAX_REQUEST_BYTES = 1024;
-
-const warned = new OncePerKey();
 
 /** The request limit from `env`; a bad value gets one warning naming the variable and the default used. */
 export function resolveMaxRequestBytes(env: NodeJS.ProcessEnv): number {
@@ -25,6 +22,6 @@ export function resolveMaxRequestBytes(env: NodeJS.ProcessEnv): number {
   const message =
     `${MAX_REQUEST_BYTES_VARIABLE}=${JSON.stringify(raw)} is not a whole number of bytes of at least ${MIN_MAX_REQUEST_BYTES}; ` +
     `ignoring it and using the default, ${DEFAULT_MAX_REQUEST_BYTES} bytes`;
-  if (warned.first(message)) log.warn(message);
+  warnOnce(message);
   return DEFAULT_MAX_REQUEST_BYTES;
 }
