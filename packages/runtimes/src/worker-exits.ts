@@ -72,8 +72,9 @@ export class WorkerExits {
   }
 
   #giveUp(error: CrashLoopError): void {
-    // Say it now: stopping the other workers may take up to the shutdown deadline.
-    log.error(`${error.message}; stopping every worker`);
+    // Say it now, in the words of the primary's fatal line (which then does not repeat it: fatalSaid),
+    // since stopping the other workers may take up to the shutdown deadline.
+    log.error(`cluster primary failed (crash loop): ${error.message}; stopping every worker`);
     this.host.rejectReady(error);
     try {
       this.host.events.emit('giving-up', error);
