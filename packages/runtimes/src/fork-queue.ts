@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { describeError, HookError, isInstance, runPrefork } from '@forkhooks/core';
-import { isMessage, removeRescueSocket } from '@forkhooks/core/manager';
+import { removeRescueSocket } from '@forkhooks/core/manager';
 import type { ResolvedClusterOptions } from './cluster-options';
 import type { LiveWorker, Slot } from './cluster-slot';
 import { replacementError } from './errors/replacement-failed';
@@ -104,6 +104,11 @@ export class ForkQueue {
         Object.assign(live, { lastBeatAt: Date.now(), rss, requests, rescue, rescueOff });
         this.host.heartbeat(slot, live);
       },
+      // The worker closed its servers (the close went before this, IPC keeps order): node:cluster routes
+      // it nothing more, so the answer tells it no connection is left on its way (core's stop/routing-barrier.ts).
+      onServersClosed: () => {
+        if (worker.isConnected()) worker.send(ROUTING_STOPPED);
+      },
     });
     const live: LiveWorker = {
       worker,
@@ -117,11 +122,6 @@ export class ForkQueue {
         this.host.exited(slot, live, code, signal);
       }),
     };
-    // The worker closed its servers (the close went before this, IPC keeps order): node:cluster routes
-    // it nothing more, so the answer tells it no connection is left on its way (core's stop/routing-barrier.ts).
-    worker.on('message', (message: unknown) => {
-      if (isMessage(message, 'servers-closed') && worker.isConnected()) worker.send(ROUTING_STOPPED);
-    });
     // Without a listener an 'error' (a send on a closing channel) would crash the primary.
     worker.on('error', (error: Error) => log.debug(`worker ${workerIndex} (pid ${info.pid}): ${error.message}`));
     return live;

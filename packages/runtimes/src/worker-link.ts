@@ -38,6 +38,8 @@ export interface WorkerLinkOptions<E> {
   onReady?(): void;
   /** A heartbeat, with what it carried (RSS, requests, unsent spans, the rescue's address). */
   onHeartbeat?(beat: Heartbeat): void;
+  /** It closed its servers while stopping and waits for the word that no connection is on its way to it (a cluster primary answers: core's stop/routing-barrier.ts). */
+  onServersClosed?(): void;
 }
 
 /** The manager's part of a stop that only it knows: how to ask, whether the worker is gone, the overrun line, how to end it. */
@@ -54,7 +56,7 @@ export interface StopWays {
 
 /**
  * One spawned worker as its manager sees it, for cluster workers, child processes and threads alike:
- * reads its messages (ready, failed, stopping, heartbeat) and its exit; `started` resolves on its
+ * reads its messages (ready, failed, stopping, heartbeat, servers closed) and its exit; `started` resolves on its
  * first ready message and rejects with `exitedEarly` when it exits before; `exited` resolves with
  * `exitAs`; and it gives the StopLink that stopWithinBudget (stop-worker.ts) stops it by, marking
  * it forced when it has to be ended.
@@ -88,6 +90,7 @@ export class WorkerLink<E> implements LinkState {
         this.#unsent = signal.beat.unsent;
         options.onHeartbeat?.(signal.beat);
       }
+      if (signal?.kind === 'servers-closed') options.onServersClosed?.();
       if (signal?.kind !== 'ready' || this.#ready) return;
       this.#ready = true;
       resolveStarted();

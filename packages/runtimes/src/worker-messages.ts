@@ -1,12 +1,13 @@
 import { isMessage, type StopPhase, type WorkerMessage } from '@forkhooks/core/manager';
 import type { StartFailure } from './types/worker-info';
 
-/** What a manager makes of one message from its worker: ready, failed (with why), or not ours. */
+/** What a manager makes of one message from its worker: ready, failed (with why), its stop phase, a heartbeat, its servers closed, or not ours. */
 export type WorkerSignal =
   | { kind: 'ready' }
   | { kind: 'failed'; failure: StartFailure }
   | { kind: 'stopping'; phase: StopPhase }
   | { kind: 'heartbeat'; beat: Heartbeat }
+  | { kind: 'servers-closed' }
   | undefined;
 
 /** What a heartbeat carries: RSS, requests, the spans a kill would lose now, where its rescue listens (or why not). */
@@ -38,6 +39,7 @@ export function readWorkerMessage(message: unknown): WorkerSignal {
       beat: { rss: Number(rss) || 0, requests: Number(requests) || 0, unsent: typeof unsent === 'number' ? unsent : undefined, rescue: text(rescue), rescueOff: text(rescueOff) },
     };
   }
+  if (isMessage(message, 'servers-closed')) return { kind: 'servers-closed' };
   return undefined;
 }
 

@@ -92,6 +92,16 @@ describe('WorkerLink', () => {
     expect(link.stopPhase).toBe('atexit');
   });
 
+  test("a worker's servers-closed goes to onServersClosed, each time it is said (the primary answers it: routing-barrier.ts)", () => {
+    const onServersClosed = jest.fn();
+    const { source } = linkOf({ onServersClosed });
+    source.emit('message', { forkhooks: 'heartbeat', rss: 1, requests: 1 });
+    expect(onServersClosed).not.toHaveBeenCalled();
+    source.emit('message', { forkhooks: 'servers-closed', pid: 42 });
+    source.emit('message', { forkhooks: 'servers-closed', pid: 42 });
+    expect(onServersClosed).toHaveBeenCalledTimes(2);
+  });
+
   test('stopLink: the overrun line says what its last stop phase cuts off; force marks it forced', () => {
     const { source, link } = linkOf();
     const calls: string[] = [];
