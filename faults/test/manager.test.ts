@@ -73,13 +73,15 @@ describe('rolling reload under steady load', () => {
       [1, 0, 0, true, false],
       [1, 1, 0, true, false],
     ]);
-    // Rolling: each old worker exited after its replacement was ready, slot 0 before slot 1 was replaced.
+    // Rolling: each old worker exited after its replacement was ready, and slot 1 was replaced only once
+    // slot 0's replacement was ready. Slot 0's old worker may still be flushing then: since issue 22
+    // (item 10) the next slot no longer waits for the previous old worker's stop, as in Gunicorn.
     const events = app.read();
     const at = (where: (e: (typeof events)[number]) => boolean): number => events.findIndex(where);
     for (const slot of [0, 1]) {
       expect(at((e) => e.event === 'worker-ready' && e.workerIndex === slot && e.generation === 1)).toBeLessThan(at((e) => e.event === 'worker-exit' && e.workerIndex === slot && e.generation === 0));
     }
-    expect(at((e) => e.event === 'worker-exit' && e.workerIndex === 0 && e.generation === 0)).toBeLessThan(at((e) => e.event === 'listening' && e.workerIndex === 1 && e.generation === 1));
+    expect(at((e) => e.event === 'worker-ready' && e.workerIndex === 0 && e.generation === 1)).toBeLessThan(at((e) => e.event === 'listening' && e.workerIndex === 1 && e.generation === 1));
     expect(named(app.read(), 'reload').map((e) => (e.replaced as unknown[]).length)).toEqual([2]);
     const spans = expectNoSpanLost(app, 4);
     // Two spans per request (the http server span and 'work'): every answered request's spans arrived.
