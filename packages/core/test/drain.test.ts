@@ -1,6 +1,7 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import { buildContext, closeOnStop, configureLogger, createShutdown, HookRegistry, InvalidEnvironmentError, resolveDrainTimeout } from '../src';
 import { drainServers } from '../src/drain';
+import { IDLE_GRACE_MS } from '../src/keep-alive';
 
 // The drain before atexit, on real sockets on 127.0.0.1: a kept-alive socket is closed right after a
 // response that says Connection: close, never while idle (a request may be on its way on it); sockets
@@ -73,6 +74,18 @@ describe('drainServers', () => {
     expect(drained).toBe(false);
     expect(await getOn(port, agent)).toEqual({ status: 200, connection: 'close' });
     expect(await drain).toBe(true);
+    expect(logged.filter((l) => l.includes('drain:'))).toEqual([]);
+    agent.destroy();
+  });
+
+  test("a client's idle kept-alive socket does not hold the drain for its whole time: it is closed once it has had IDLE_GRACE_MS to send a request", async () => {
+    const { registry, port } = await serve(0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getOn(port, agent)).toMatchObject({ status: 200 });
+    const started = Date.now();
+    // A drain bound longer than jest's timeout: only the grace's close lets this finish.
+    expect(await drainServers(registry, 120_000)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_GRACE_MS - 10);
     expect(logged.filter((l) => l.includes('drain:'))).toEqual([]);
     agent.destroy();
   });
